@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { CsvFileError } from '../csv/read-csv.ts';
+import { EXIT, UserError } from './output.ts';
+import { registerDbCommands } from './db.ts';
+
+const program = new Command('premium-worker')
+  .description('Family mutual-aid premium campaigns and nightly reconciliation of personal-account deductions')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+registerDbCommands(program);
+
+function oneLine(error: unknown): string {
+  if (error instanceof UserError || error instanceof CsvFileError) return error.message;
+  const e = error as { code?: string; message?: string };
+  if (e.code === 'ECONNREFUSED') return `cannot connect: ${e.message} (is the database or Redis running? see scripts/ensure-services.sh)`;
+  return e.message ?? String(error);
+}
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(process.exitCode ?? EXIT.ok);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // --help and --version "fail" with exit code 0; usage errors were already printed.
+    process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.error);
+  }
+  process.stderr.write(`error: ${oneLine(error).split('\n')[0]}\n`);
+  if (process.env.DEBUG) console.error(error);
+  process.exit(EXIT.error);
+}

@@ -1,0 +1,27 @@
+import Table from 'cli-table3';
+
+/** Exit codes of every command (SPEC 8). */
+export const EXIT = { ok: 0, error: 1, rowsRejected: 2 } as const;
+
+/** A failure the operator caused or can fix: printed as one line, no stack trace. */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+export interface OutputOptions {
+  json?: boolean;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function printTable(head: string[], rows: (string | number)[][]): void {
+  const table = new Table({ head, style: { head: [], border: [] } });
+  table.push(...rows.map((r) => r.map(String)));
+  process.stdout.write(`${table.toString()}\n`);
+}
+
+export function printLine(text: string): void {
+  process.stdout.write(`${text}\n`);
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the product reads from the environment, parsed once. Defaults work on a developer
+ * machine with a local MySQL/MariaDB and Redis.
+ */
+const envSchema = z.object({
+  /** MySQL 8 or MariaDB 10.11; the database is created by `db migrate` when missing. */
+  DATABASE_URL: z.string().default('mysql://root@127.0.0.1:3306/premium_worker'),
+  /** Redis for BullMQ. Must run with maxmemory-policy noeviction or queued jobs can vanish. */
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** BullMQ key prefix, so several environments can share one Redis. Wrap in {} for Redis Cluster. */
+  QUEUE_PREFIX: z.string().min(1).default('premium-worker'),
+  /** Nightly reconciliation of the previous business day (Asia/Shanghai). */
+  RECON_CRON: z.string().default('30 2 * * *'),
+  /** Daily campaign run + INSUFFICIENT_BALANCE retry during open windows (Asia/Shanghai). */
+  CAMPAIGN_CRON: z.string().default('30 3 * * *'),
+  /** Where institutions drop their daily files; archive/ and rejected/ live inside it. */
+  INBOX_DIR: z.string().default('data/inbox'),
+  /** Where reconciliation reports are written. */
+  OUTBOX_DIR: z.string().default('data/outbox'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Chunk jobs in flight per worker process; the payment path is CPU-bound in the database, so 2 is right for 2 cores. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Target number of orders per payment job; family clusters are never split across jobs. */
+  CHUNK_SIZE: z.coerce.number().int().min(1).max(20000).default(500),
+  /** Attempts for a job failing with a transient fault (lost connection, deadlock) before it is kept as failed. */
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** First backoff delay; doubles on each attempt. */
+  JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
+  /** A job whose worker stops renewing its lock this long is handed to another worker. */
+  LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30000),
+  /** How often workers look for stalled jobs (those of killed workers). */
+  STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Reads the environment once; a bad value is a startup error naming the variable. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`invalid environment variable ${issue.path.join('.')}: ${issue.message}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** For tests that change variables between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

@@ -1,0 +1,50 @@
+import { bigint, index, int, mysqlEnum, mysqlTable, timestamp, uniqueIndex } from 'drizzle-orm/mysql-core';
+import { asciiKey, fen, shanghaiTime, textKey } from './columns.ts';
+
+export const LEDGER_KINDS = ['debit', 'credit', 'adjustment', 'refund'] as const;
+
+/**
+ * Every movement of personal-account money. Append-only: an entry is never updated or deleted.
+ * `amount` is the signed change to the balance (debits negative).
+ */
+export const ledgerEntries = mysqlTable(
+  'ledger_entries',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    /**
+     * Unique per movement, built from ascending ids (e.g. P{order id}-{payer id}) so the UNIQUE index
+     * grows at its right edge and stays in the buffer pool at millions of rows.
+     */
+    idemKey: asciiKey('idem_key', 48).notNull(),
+    accountId: int('account_id', { unsigned: true }).notNull(),
+    kind: mysqlEnum('kind', LEDGER_KINDS).notNull(),
+    amount: fen('amount').notNull(),
+    /** Set on premium debits. */
+    orderId: int('order_id', { unsigned: true }),
+    /** Set on settlement debits and refund credits (the settlement or refund row). */
+    settlementId: bigint('settlement_id', { mode: 'number', unsigned: true }),
+    /** Set on monthly credits. */
+    creditId: bigint('credit_id', { mode: 'number', unsigned: true }),
+    createdAt: timestamp('created_at', { fsp: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('ledger_idem_key_uq').on(t.idemKey),
+    // Serves the payments of an order (orders export, ledger verify).
+    index('ledger_order_idx').on(t.orderId),
+    // Serves the debits of a settlement (refunds, reconciliation).
+    index('ledger_settlement_idx').on(t.settlementId),
+  ],
+);
+
+/** Monthly credits into personal accounts (每月划入), applied once by credit_id. */
+export const credits = mysqlTable(
+  'credits',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    creditId: textKey('credit_id', 64).notNull(),
+    personId: int('person_id', { unsigned: true }).notNull(),
+    amount: fen('amount').notNull(),
+    creditedAt: shanghaiTime('credited_at').notNull(),
+  },
+  (t) => [uniqueIndex('credits_credit_id_uq').on(t.creditId)],
+);

@@ -1,0 +1,57 @@
+/**
+ * Business time is Asia/Shanghai wall-clock time, whatever the machine's TZ. It travels as text
+ * 'YYYY-MM-DD HH:mm:ss', which sorts and compares correctly as a string. China has no DST.
+ */
+export type ShanghaiTime = string;
+
+const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
+
+export function toShanghai(date: Date): ShanghaiTime {
+  return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export function shanghaiNow(): ShanghaiTime {
+  return toShanghai(new Date());
+}
+
+export function shanghaiToday(): string {
+  return shanghaiNow().slice(0, 10);
+}
+
+/** The instant a Shanghai wall-clock time denotes. */
+export function fromShanghai(time: ShanghaiTime): Date {
+  return new Date(`${time.replace(' ', 'T')}+08:00`);
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2}))?$/;
+
+/**
+ * Parses `YYYY-MM-DD HH:mm:ss` or `YYYY-MM-DD` (meaning 00:00:00) into canonical text; null for
+ * anything else, including impossible dates such as 2026-02-30 or 24:00:00.
+ */
+export function parseShanghaiTime(text: string): ShanghaiTime | null {
+  const m = TIMESTAMP.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
+  if (year! < 1900 || year! > 2999 || hour > 23 || minute > 59 || second > 59) return null;
+  const probe = new Date(Date.UTC(year!, month! - 1, day!));
+  if (probe.getUTCMonth() !== month! - 1 || probe.getUTCDate() !== day) return null;
+  return m[4] === undefined ? `${text} 00:00:00` : text;
+}
+
+/** Parses a plain date `YYYY-MM-DD`; null when malformed or impossible. */
+export function parseDate(text: string): string | null {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text) && parseShanghaiTime(text) ? text : null;
+}
+
+/** 2026-11-23 -> 20261123, the form used in file names. */
+export function compactDate(date: string): string {
+  return date.replaceAll('-', '');
+}
+
+/** The business day before `date`. */
+export function previousDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration tests run real transactions, queues and child processes.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Two cores: more parallel files only make every database test slower.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    env: { LOG_LEVEL: 'warn' },
+  },
+});
