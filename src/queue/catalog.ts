@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Every job the product runs: its queue, its payload schema and its retry policy. Payloads hold ids
+ * only, never personal data (Redis is not the place for names or ID numbers).
+ */
+export const QUEUE_NAMES = ['campaigns', 'payments'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+const id = z.number().int().positive();
+
+export const jobCatalog = {
+  /** Plans (for runs) or selects (for retries) the orders of a campaign run and fans them out as payment chunks. */
+  'campaign-run': {
+    queue: 'campaigns',
+    payload: z.object({
+      runId: id,
+      campaignId: id,
+      kind: z.enum(['run', 'retry']),
+      /** retry: one order only. */
+      orderId: id.optional(),
+      /** retry: only failed/skipped orders with this failure code. */
+      code: z.string().optional(),
+      /** Internal progress of the job across its restarts (BullMQ step-job pattern). */
+      step: z.enum(['fan-out', 'wait']).default('fan-out'),
+    }),
+  },
+  /** Charges one chunk of whole family clusters, in ascending beneficiary psn_no, in one transaction. */
+  'pay-orders': {
+    queue: 'payments',
+    payload: z.object({
+      runId: id,
+      campaignId: id,
+      /** retry runs may charge failed and skipped orders again; plain runs only pending ones. */
+      retry: z.boolean(),
+      orderIds: z.array(id).min(1),
+    }),
+  },
+} as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
+
+export type JobName = keyof typeof jobCatalog;
+export type JobPayload<K extends JobName> = z.infer<(typeof jobCatalog)[K]['payload']>;
+export type JobInput<K extends JobName> = z.input<(typeof jobCatalog)[K]['payload']>;

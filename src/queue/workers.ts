@@ -1,0 +1,88 @@
+import { DelayedError, UnrecoverableError, WaitingChildrenError, Worker, type Job } from 'bullmq';
+import type { App } from '../app.ts';
+import { env } from '../config/env.ts';
+import { isTransientDbError } from '../db/transient.ts';
+import { logger } from '../logger.ts';
+import { jobCatalog, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from './catalog.ts';
+
+export interface JobContext {
+  app: App;
+  job: Job;
+  /** The worker's lock token, needed by step jobs that wait for their children. */
+  token: string | undefined;
+}
+
+export type JobHandler<K extends JobName> = (payload: JobPayload<K>, context: JobContext) => Promise<unknown>;
+
+/** A handler for every job of the catalog: forgetting one is a compile error. */
+export type JobHandlers = { [K in JobName]: JobHandler<K> };
+
+export interface WorkerOptions {
+  queues?: readonly QueueName[];
+  concurrency?: number;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Stops taking jobs, lets the running ones finish, closes connections. */
+  close(): Promise<void>;
+}
+
+/** Redis faults resolve themselves once the connection is back. */
+function isTransient(error: unknown): boolean {
+  if (isTransientDbError(error)) return true;
+  const message = (error as Error | undefined)?.message ?? '';
+  return /Connection is closed|ECONNRESET|ECONNREFUSED|READONLY|LOADING|ETIMEDOUT/.test(message);
+}
+
+async function runHandler(handlers: JobHandlers, app: App, job: Job, token: string | undefined): Promise<unknown> {
+  const name = job.name as JobName;
+  const spec = jobCatalog[name];
+  if (!spec) throw new UnrecoverableError(`unknown job name '${job.name}'`);
+  const parsed = spec.payload.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid payload for ${name}: ${parsed.error.issues[0]?.message}`);
+  const handler = handlers[name] as JobHandler<JobName>;
+  try {
+    return await handler(parsed.data, { app, job, token });
+  } catch (error) {
+    if (error instanceof WaitingChildrenError || error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
+    if (isTransient(error)) {
+      logger.warn({ jobId: job.id, job: name, attempt: job.attemptsMade + 1, err: (error as Error).message }, 'transient fault, job will be retried');
+      throw error;
+    }
+    logger.error({ jobId: job.id, job: name, err: (error as Error).message }, 'job failed permanently');
+    // Anything else is a fault that trying again will not fix: keep it in the failed list for operators.
+    throw new UnrecoverableError((error as Error).message);
+  }
+}
+
+export function startWorkers(app: App, handlers: JobHandlers, options: WorkerOptions = {}): RunningWorkers {
+  const settings = env();
+  const workers = (options.queues ?? QUEUE_NAMES).map((queueName) => {
+    const connection = app.redis.duplicate();
+    const worker = new Worker(queueName, (job, token) => runHandler(handlers, app, job, token), {
+      connection,
+      prefix: app.queues.prefix,
+      concurrency: options.concurrency ?? settings.WORKER_CONCURRENCY,
+      lockDuration: settings.LOCK_DURATION_MS,
+      stalledInterval: settings.STALLED_INTERVAL_MS,
+      // A job whose worker died mid-transaction is simply run again: the transaction was rolled back.
+      maxStalledCount: 5,
+    });
+    worker.on('error', (err) => logger.error({ queue: queueName, err: err.message }, 'worker error'));
+    worker.on('failed', (job, err) => {
+      if (job && !(err instanceof WaitingChildrenError)) logger.debug({ queue: queueName, jobId: job.id, err: err.message }, 'job attempt failed');
+    });
+    return { worker, connection };
+  });
+  return {
+    workers: workers.map((w) => w.worker),
+    async close() {
+      await Promise.all(workers.map(async ({ worker, connection }) => {
+        await worker.close();
+        // BullMQ leaves connections it was given open.
+        connection.disconnect();
+      }));
+    },
+  };
+}
