@@ -112,8 +112,30 @@ CREATE TABLE `premium_orders` (
 	CONSTRAINT `orders_campaign_person_uq` UNIQUE(`campaign_id`,`person_id`)
 );
 --> statement-breakpoint
+CREATE TABLE `settlements` (
+	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
+	`setl_id` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+	`mdtrt_id` varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
+	`person_id` int unsigned NOT NULL,
+	`psn_no` varchar(30) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+	`institution_id` int unsigned NOT NULL,
+	`fixmedins_code` varchar(30) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+	`setl_time` datetime NOT NULL,
+	`business_date` date NOT NULL,
+	`medfee_sumamt` bigint NOT NULL,
+	`personal_burden` bigint NOT NULL,
+	`acct_pay` bigint NOT NULL,
+	`acct_mulaid_pay` bigint NOT NULL,
+	`cash_pay` bigint NOT NULL,
+	`orig_settlement_id` bigint unsigned,
+	CONSTRAINT `settlements_id` PRIMARY KEY(`id`),
+	CONSTRAINT `settlements_setl_id_uq` UNIQUE(`setl_id`),
+	CONSTRAINT `settlements_orig_uq` UNIQUE(`orig_settlement_id`)
+);
+--> statement-breakpoint
 CREATE INDEX `bindings_payer_idx` ON `bindings` (`payer_id`);--> statement-breakpoint
 CREATE INDEX `ledger_order_idx` ON `ledger_entries` (`order_id`);--> statement-breakpoint
 CREATE INDEX `ledger_settlement_idx` ON `ledger_entries` (`settlement_id`);--> statement-breakpoint
 CREATE INDEX `orders_campaign_status_idx` ON `premium_orders` (`campaign_id`,`status`,`failure_code`);--> statement-breakpoint
-CREATE INDEX `orders_campaign_psn_idx` ON `premium_orders` (`campaign_id`,`psn_no`);
+CREATE INDEX `orders_campaign_psn_idx` ON `premium_orders` (`campaign_id`,`psn_no`);--> statement-breakpoint
+CREATE INDEX `settlements_day_institution_idx` ON `settlements` (`business_date`,`fixmedins_code`,`setl_id`);

@@ -2,3 +2,4 @@ export * from './people.ts';
 export * from './institutions.ts';
 export * from './ledger.ts';
 export * from './campaigns.ts';
+export * from './settlements.ts';
