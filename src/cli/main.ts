@@ -1,7 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { CsvFileError } from '../csv/read-csv.ts';
 import { EXIT, UserError } from './output.ts';
+import { registerCampaignCommands } from './campaign.ts';
 import { registerDbCommands } from './db.ts';
+import { registerFailureCommands } from './failures.ts';
+import { registerLedgerCommands } from './ledger.ts';
+import { registerOrderCommands } from './orders.ts';
+import { registerProcessCommands } from './processes.ts';
+import { registerRetryCommand } from './retry.ts';
 
 const program = new Command('premium-worker')
   .description('Family mutual-aid premium campaigns and nightly reconciliation of personal-account deductions')
@@ -9,6 +15,12 @@ const program = new Command('premium-worker')
   .exitOverride();
 
 registerDbCommands(program);
+registerCampaignCommands(program);
+registerOrderCommands(program);
+registerFailureCommands(program);
+registerRetryCommand(program);
+registerLedgerCommands(program);
+registerProcessCommands(program);
 
 function oneLine(error: unknown): string {
   if (error instanceof UserError || error instanceof CsvFileError) return error.message;

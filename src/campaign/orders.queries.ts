@@ -1,0 +1,93 @@
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Fen } from '../domain/money.ts';
+
+export interface ExportedOrder {
+  orderId: number;
+  psnNo: string;
+  status: string;
+  premium: Fen;
+  failureCode: string | null;
+  /** payer psn_no and amount, in deduction order (the order the debits were written). */
+  payments: { payerPsnNo: string; amount: Fen }[];
+}
+
+/** A campaign's orders in psn_no order, a page at a time, with their payments. */
+export async function* streamOrders(pool: Pool, campaignId: number, pageSize = 5000): AsyncGenerator<ExportedOrder[]> {
+  let after = '';
+  for (;;) {
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT id, psn_no, status, premium, failure_code FROM premium_orders
+        WHERE campaign_id = ? AND psn_no > ? ORDER BY psn_no LIMIT ?`,
+      [campaignId, after, pageSize],
+    );
+    if (rows.length === 0) return;
+    const paidIds = rows.filter((r) => r.status === 'paid').map((r) => r.id as number);
+    const payments = new Map<number, ExportedOrder['payments']>();
+    if (paidIds.length > 0) {
+      const [entries] = await pool.query<RowDataPacket[]>(
+        `SELECT l.order_id, p.psn_no, -l.amount AS amount FROM ledger_entries l JOIN persons p ON p.id = l.account_id
+          WHERE l.order_id IN (?) AND l.kind = 'debit' ORDER BY l.id`,
+        [paidIds],
+      );
+      for (const e of entries) {
+        const list = payments.get(e.order_id) ?? [];
+        list.push({ payerPsnNo: e.psn_no, amount: Number(e.amount) });
+        payments.set(e.order_id, list);
+      }
+    }
+    yield rows.map((r) => ({
+      orderId: r.id, psnNo: r.psn_no, status: r.status, premium: r.premium, failureCode: r.failure_code,
+      payments: payments.get(r.id) ?? [],
+    }));
+    after = rows[rows.length - 1]!.psn_no;
+    if (rows.length < pageSize) return;
+  }
+}
+
+export interface FailureRow {
+  orderId: number;
+  campaignId: number;
+  psnNo: string;
+  status: string;
+  failureCode: string;
+  premium: Fen;
+  detail: string | null;
+}
+
+export async function listFailures(pool: Pool, filter: { campaignId?: number; code?: string; limit?: number }): Promise<{ total: number; rows: FailureRow[] }> {
+  const where = ["status IN ('failed', 'skipped')"];
+  const params: unknown[] = [];
+  if (filter.campaignId !== undefined) {
+    where.push('campaign_id = ?');
+    params.push(filter.campaignId);
+  }
+  if (filter.code !== undefined) {
+    where.push('failure_code = ?');
+    params.push(filter.code);
+  }
+  const [[count]] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS total FROM premium_orders WHERE ${where.join(' AND ')}`, params);
+  const limit = filter.limit && filter.limit > 0 ? `LIMIT ${Math.floor(filter.limit)}` : '';
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT id, campaign_id, psn_no, status, failure_code, premium, detail FROM premium_orders
+      WHERE ${where.join(' AND ')} ORDER BY campaign_id, psn_no ${limit}`,
+    params,
+  );
+  return {
+    total: Number(count!.total),
+    rows: rows.map((r) => ({ orderId: r.id, campaignId: r.campaign_id, psnNo: r.psn_no, status: r.status, failureCode: r.failure_code, premium: r.premium, detail: r.detail })),
+  };
+}
+
+export async function findOrder(pool: Pool, orderId: number): Promise<{ id: number; campaignId: number; status: string } | null> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT id, campaign_id, status FROM premium_orders WHERE id = ?', [orderId]);
+  const r = rows[0];
+  return r ? { id: r.id, campaignId: r.campaign_id, status: r.status } : null;
+}
+
+export async function recentRuns(pool: Pool, campaignId: number, limit = 5): Promise<RowDataPacket[]> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    'SELECT id, kind, requested_by, created_at, finished_at FROM campaign_runs WHERE campaign_id = ? ORDER BY id DESC LIMIT ?',
+    [campaignId, limit],
+  );
+  return rows;
+}

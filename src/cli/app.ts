@@ -1,0 +1,23 @@
+import os from 'node:os';
+import { createApp, type App } from '../app.ts';
+
+/** Runs a command body with the database and queues open, and always closes them. */
+export async function withApp<T>(body: (app: App) => Promise<T>): Promise<T> {
+  const app = createApp();
+  try {
+    return await body(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Who asked: recorded with every operator action. */
+export function operatorName(option?: string): string {
+  return option ?? process.env.PREMIUM_WORKER_OPERATOR ?? os.userInfo().username ?? 'cli';
+}
+
+/** Parses a positive integer id argument or option, with a one-line error naming it. */
+export function parseId(value: string, what: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new Error(`${what} must be a positive integer, got '${value}'`);
+  return Number(value);
+}

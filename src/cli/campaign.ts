@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { handlers } from '../../jobs/index.ts';
+import type { App } from '../app.ts';
+import { parseCampaignArgs } from '../campaign/campaign-input.ts';
+import { countOrders, findCampaign, insertCampaign } from '../campaign/campaign.repository.ts';
+import { requestRun, type RunRequest } from '../campaign/campaign.service.ts';
+import { recentRuns } from '../campaign/orders.queries.ts';
+import { formatYuan } from '../domain/money.ts';
+import { runUntilFinished } from '../queue/wait.ts';
+import { operatorName, parseId, withApp } from './app.ts';
+import { printJson, printLine, printTable, UserError } from './output.ts';
+import { withProgress } from './progress.ts';
+
+interface RunOptions {
+  wait?: boolean;
+  json?: boolean;
+  operator?: string;
+}
+
+/** Enqueues a run or retry; with --wait runs it here to the end and prints the outcome counts. */
+export async function startRun(app: App, request: Omit<RunRequest, 'requestedBy'>, options: RunOptions): Promise<void> {
+  const started = Date.now();
+  const { runId, jobId } = await requestRun(app, { ...request, requestedBy: operatorName(options.operator) });
+  if (!options.wait) {
+    if (options.json) printJson({ runId, jobId, queued: true });
+    else printLine(`${request.kind} ${runId} queued as job ${jobId}; start a worker or add --wait`);
+    return;
+  }
+  const progress = async () => {
+    const job = await app.queues.get('campaigns').getJob(jobId);
+    const counts = job ? await job.getDependenciesCount() : {};
+    const done = (counts.processed ?? 0) + (counts.failed ?? 0) + (counts.ignored ?? 0);
+    return { done, total: done + (counts.unprocessed ?? 0) };
+  };
+  await withProgress('payment chunks', progress, runUntilFinished(app, handlers, 'campaigns', jobId), options.json);
+  const summary = await countOrders(app.db.pool, request.campaignId);
+  const seconds = (Date.now() - started) / 1000;
+  if (options.json) {
+    printJson({ runId, jobId, seconds, orders: summary.map((s) => ({ ...s, premium: formatYuan(s.premium) })) });
+    return;
+  }
+  printTable(['status', 'failure_code', 'orders', 'premium'], summary.map((s) => [s.status, s.failureCode ?? '', s.orders, formatYuan(s.premium)]));
+  printLine(`${request.kind} ${runId} finished in ${seconds.toFixed(1)} s`);
+}
+
+export function registerCampaignCommands(program: Command): void {
+  const campaign = program.command('campaign').description('annual resident premium campaigns');
+
+  campaign.command('create')
+    .description('create a campaign; prints its id')
+    .requiredOption('--year <year>', 'coverage year, e.g. 2027')
+    .requiredOption('--province <code>', 'province: first two digits of admdvs, e.g. 51')
+    .requiredOption('--window <start..end>', 'collection window, e.g. 2026-09-01..2026-12-31')
+    .requiredOption('--premium <list>', 'yuan per category: adult=400,minor=400,student=400,senior=400')
+    .option('--mode <mode>', 'single (one payer pays it all) or split (payers in deduction order)', 'single')
+    .option('--json', 'machine-readable output')
+    .action((options) => withApp(async (app) => {
+      const input = parseCampaignArgs(options);
+      const [existing] = await app.db.pool.query('SELECT id FROM campaigns WHERE year = ? AND province = ?', [input.year, input.province]);
+      const found = (existing as { id: number }[])[0];
+      if (found) throw new UserError(`a campaign for ${input.year} in province ${input.province} already exists (id ${found.id})`);
+      const id = await insertCampaign(app.db.pool, input);
+      if (options.json) printJson({ id });
+      else printLine(String(id));
+    }));
+
+  campaign.command('run <id>')
+    .description('plan beneficiaries not yet planned and pay pending orders (paid, failed and skipped orders are left alone)')
+    .option('--wait', 'run the work in this process and return when every order is final')
+    .option('--operator <name>', 'who asks, for the audit trail')
+    .option('--json', 'machine-readable output')
+    .action((id: string, options: RunOptions) => withApp((app) => startRun(app, { campaignId: parseId(id, 'campaign id'), kind: 'run' }, options)));
+
+  campaign.command('status <id>')
+    .description('orders by status and failure code, money collected, recent runs')
+    .option('--json', 'machine-readable output')
+    .action((id: string, options: { json?: boolean }) => withApp(async (app) => {
+      const c = await findCampaign(app.db.pool, parseId(id, 'campaign id'));
+      if (!c) throw new UserError(`campaign ${id} does not exist`);
+      const counts = await countOrders(app.db.pool, c.id);
+      const runs = await recentRuns(app.db.pool, c.id);
+      const total = counts.reduce((n, s) => n + s.orders, 0);
+      const paid = counts.filter((s) => s.status === 'paid').reduce((n, s) => n + s.premium, 0);
+      const premiums = Object.fromEntries(Object.entries(c.premiums).map(([k, v]) => [k, formatYuan(v)]));
+      if (options.json) {
+        printJson({ ...c, premiums, orders: total, collected: formatYuan(paid), byStatus: counts.map((s) => ({ ...s, premium: formatYuan(s.premium) })), runs });
+        return;
+      }
+      printLine(`campaign ${c.id}: year ${c.year}, province ${c.province}, window ${c.windowStart}..${c.windowEnd}, mode ${c.mode}`);
+      printLine(`premiums: ${Object.entries(premiums).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+      printTable(['status', 'failure_code', 'orders', 'premium'], counts.map((s) => [s.status, s.failureCode ?? '', s.orders, formatYuan(s.premium)]));
+      printLine(`${total} orders, ${formatYuan(paid)} yuan collected`);
+      for (const r of runs) printLine(`run ${r.id} (${r.kind}) by ${r.requested_by} at ${r.created_at}${r.finished_at ? `, finished ${r.finished_at}` : ', not finished'}`);
+    }));
+}
