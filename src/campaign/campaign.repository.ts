@@ -72,7 +72,7 @@ export async function planOrders(pool: Pool, campaign: CampaignRow, at: string):
           AND p.resident_category IN ('adult', 'minor', 'student', 'senior')
           AND EXISTS (SELECT 1 FROM bindings b WHERE b.beneficiary_id = p.id AND b.bound_at <= ? AND (b.revoked_at IS NULL OR b.revoked_at > ?))
           AND NOT EXISTS (SELECT 1 FROM premium_orders o WHERE o.campaign_id = ? AND o.person_id = p.id)
-       ON DUPLICATE KEY UPDATE id = id`,
+       ON DUPLICATE KEY UPDATE premium_orders.id = premium_orders.id`,
       [
         campaign.id, campaign.premiums.minor, campaign.premiums.student, campaign.premiums.senior, campaign.premiums.adult, at,
         from, from + PLAN_BATCH, campaign.province, at, at, campaign.id,
