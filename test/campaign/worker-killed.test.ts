@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { requestRun } from '../../src/campaign/campaign.service.ts';
+import { addCampaign, useTestApp } from '../support/app.ts';
+import { useTestDb } from '../support/db.ts';
+import { idNumberFor } from '../support/factories.ts';
+import { ledgerCount } from '../support/orders.ts';
+import { eventually, exited, startCli } from '../support/process.ts';
+import { verifyLedger } from '../../src/ledger/verify.ts';
+
+const db = await useTestDb('worker_killed');
+const app = useTestApp(db.url);
+
+/** 2,000 families: payer i pays for beneficiaries 2i and 2i+1; every tenth payer also for the next family. */
+async function seedProvince(families: number): Promise<void> {
+  const persons: unknown[][] = [];
+  for (let i = 0; i < families; i++) {
+    persons.push([`E${String(i).padStart(6, '0')}`, idNumberFor(i), '甲', '310', '510104', 'active', null]);
+    persons.push([`R${String(2 * i).padStart(6, '0')}`, idNumberFor(i), '乙', '390', '510104', 'active', 'adult']);
+    persons.push([`R${String(2 * i + 1).padStart(6, '0')}`, idNumberFor(i), '丙', '390', '510104', 'active', 'minor']);
+  }
+  await db.pool.query('INSERT INTO persons (psn_no, id_number, name, insutype, admdvs, status, resident_category) VALUES ?', [persons]);
+  // Ids are 3i+1 (payer), 3i+2 and 3i+3 (beneficiaries).
+  await db.pool.query("INSERT INTO accounts (person_id, balance, opening_balance, imported_balance) SELECT id, 80000, 80000, 80000 FROM persons WHERE insutype = '310'");
+  const bindings: unknown[][] = [];
+  for (let i = 0; i < families; i++) {
+    bindings.push([3 * i + 2, 3 * i + 1, 'child', 1, '2020-01-01 00:00:00']);
+    bindings.push([3 * i + 3, 3 * i + 1, 'child', 1, '2020-01-01 00:00:00']);
+    if (i % 10 === 0 && i + 1 < families) bindings.push([3 * (i + 1) + 2, 3 * i + 1, 'sibling', 2, '2021-01-01 00:00:00']);
+  }
+  await db.pool.query('INSERT INTO bindings (beneficiary_id, payer_id, relationship, priority, bound_at) VALUES ?', [bindings]);
+}
+
+async function counts(): Promise<{ pending: number; done: number }> {
+  const [rows] = await db.pool.query("SELECT SUM(status = 'pending') AS pending, SUM(status <> 'pending') AS done FROM premium_orders");
+  const r = (rows as { pending: number | null; done: number | null }[])[0]!;
+  return { pending: Number(r.pending ?? 0), done: Number(r.done ?? 0) };
+}
+
+describe('a worker killed mid-campaign', () => {
+  it('is SIGKILLed while paying, and the restarted worker finishes with every order paid exactly once', async () => {
+    await seedProvince(2000);
+    const campaignId = await addCampaign(app, { mode: 'split' });
+    const env = {
+      DATABASE_URL: db.url, QUEUE_PREFIX: app.prefix, CHUNK_SIZE: '10', WORKER_CONCURRENCY: '2',
+      LOCK_DURATION_MS: '1500', STALLED_INTERVAL_MS: '1000',
+    };
+    const { jobId } = await requestRun(app, { campaignId, kind: 'run', requestedBy: 'test' });
+
+    const first = startCli(['worker'], env);
+    await eventually(async () => {
+      const c = await counts();
+      return c.done > 200 && c.pending > 0;
+    }, 60_000, 'some orders paid and some pending');
+    first.kill('SIGKILL');
+    await exited(first);
+    const atKill = await counts();
+    expect(atKill.pending).toBeGreaterThan(0);
+
+    const second = startCli(['worker'], env);
+    try {
+      const state = await eventually(async () => {
+        const s = await (await app.queues.get('campaigns').getJob(jobId))?.getState();
+        return s === 'completed' || s === 'failed' ? s : null;
+      }, 90_000, 'the run to finish');
+      expect(state).toBe('completed');
+    } finally {
+      second.kill('SIGTERM');
+      await exited(second);
+    }
+
+    // Every payer holds exactly two premiums: one double debit would break the ledger check or
+    // leave some order unpaid.
+    expect((await counts()).pending).toBe(0);
+    const report = await verifyLedger(db.pool);
+    expect(report.problems).toEqual([]);
+    const [rows] = await db.pool.query("SELECT COUNT(*) AS paid FROM premium_orders WHERE status = 'paid'");
+    const paid = Number((rows as { paid: number }[])[0]!.paid);
+    expect(paid).toBe(4000);
+    const [dup] = await db.pool.query('SELECT order_id, account_id, COUNT(*) AS n FROM ledger_entries GROUP BY order_id, account_id HAVING n > 1');
+    expect(dup).toEqual([]);
+    expect(await ledgerCount(db.pool)).toBe(4000);
+  });
+});
