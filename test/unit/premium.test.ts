@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { chunkByCluster } from '../../src/domain/clusters.ts';
+import { screenPayers, type Binding, type Person } from '../../src/domain/eligibility.ts';
+import { chargeCluster, chargePremium, type Beneficiary, type OrderToCharge } from '../../src/domain/premium.ts';
+
+const AT = '2026-10-01 10:00:00';
+const child: Beneficiary = { id: 100, psnNo: 'R1', insutype: '390', admdvs: '510104', status: 'active', residentCategory: 'adult' };
+
+function payer(id: number, psnNo: string, overrides: Partial<Person> = {}): Person {
+  return { id, psnNo, insutype: '310', admdvs: '510105', status: 'active', ...overrides };
+}
+function binding(p: Person, balance: number | null, overrides: Partial<Binding> = {}): Binding {
+  return { payer: p, payerBalance: balance, relationship: 'parent', priority: 1, boundAt: '2020-01-01 00:00:00', revokedAt: null, ...overrides };
+}
+const balancesOf = (bs: Binding[]) => new Map(bs.filter((b) => b.payerBalance !== null).map((b) => [b.payer.id, b.payerBalance!]));
+
+describe('payer screening', () => {
+  it('checks the rules in the order of SPEC 3 and reports the first one broken', () => {
+    const revokedAndOther = binding(payer(1, 'P1', { status: 'suspended' }), 100, { revokedAt: '2026-10-01 10:00:00', relationship: 'other' });
+    const otherAndCross = binding(payer(2, 'P2', { admdvs: '440100' }), 100, { relationship: 'other' });
+    const crossAndInactive = binding(payer(3, 'P3', { admdvs: '440100', status: 'terminated' }), 100);
+    const inactiveResident = binding(payer(4, 'P4', { status: 'suspended', insutype: '390' }), null);
+    const residentNoAccount = binding(payer(5, 'P5', { insutype: '390' }), null);
+    const noAccount = binding(payer(6, 'P6'), null);
+    const notYet = binding(payer(7, 'P7'), 100, { boundAt: '2026-10-01 10:00:01' });
+    const { eligible, refused } = screenPayers(child, [noAccount, residentNoAccount, inactiveResident, crossAndInactive, otherAndCross, revokedAndOther, notYet], AT);
+    expect(eligible).toEqual([]);
+    expect(refused.map((r) => `${r.binding.payer.psnNo}:${r.reason}`)).toEqual([
+      'P1:BINDING_INACTIVE', 'P2:NOT_CLOSE_RELATIVE', 'P3:CROSS_PROVINCE', 'P4:PAYER_INACTIVE',
+      'P5:PAYER_NOT_EMPLOYEE', 'P6:NO_ACCOUNT', 'P7:BINDING_INACTIVE',
+    ]);
+  });
+
+  it('treats a binding as active from bound_at inclusive until revoked_at exclusive', () => {
+    const from = binding(payer(1, 'P1'), 0, { boundAt: AT });
+    const until = binding(payer(2, 'P2'), 0, { revokedAt: '2026-10-01 10:00:01' });
+    expect(screenPayers(child, [from, until], AT).eligible).toHaveLength(2);
+  });
+
+  it('accepts every one of the eight close relatives and a zero balance', () => {
+    const relatives = ['spouse', 'parent', 'child', 'sibling', 'grandparent', 'maternal_grandparent', 'grandchild', 'maternal_grandchild'] as const;
+    const bindings = relatives.map((relationship, i) => binding(payer(i + 1, `P${i}`), 0, { relationship }));
+    expect(screenPayers(child, bindings, AT).eligible).toHaveLength(8);
+  });
+});
+
+describe('premium charging', () => {
+  const order = (bindings: Binding[], premium = 40000): OrderToCharge => ({ orderId: 1, beneficiary: child, premium, bindings });
+
+  it('single mode skips a payer who cannot cover it all and takes the next one who can', () => {
+    const bs = [binding(payer(1, 'P1'), 39999), binding(payer(2, 'P2'), 40000, { priority: 2 })];
+    expect(chargePremium(order(bs), balancesOf(bs), 'single', '51', AT)).toEqual({ orderId: 1, status: 'paid', payments: [{ payerId: 2, payerPsnNo: 'P2', amount: 40000 }] });
+  });
+
+  it('split mode with too little in total fails and charges nobody', () => {
+    const bs = [binding(payer(1, 'P1'), 20000), binding(payer(2, 'P2'), 19999, { priority: 2 })];
+    expect(chargePremium(order(bs), balancesOf(bs), 'split', '51', AT)).toMatchObject({ status: 'failed', code: 'INSUFFICIENT_BALANCE' });
+  });
+
+  it('a zero-balance eligible payer gives INSUFFICIENT_BALANCE, not WRONG_PAYEE', () => {
+    const bs = [binding(payer(1, 'P1'), 0)];
+    expect(chargePremium(order(bs), balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'failed', code: 'INSUFFICIENT_BALANCE' });
+  });
+
+  it('skips a beneficiary who moved out of the province or became exempt', () => {
+    const bs = [binding(payer(1, 'P1'), 100000)];
+    const moved = { ...order(bs), beneficiary: { ...child, admdvs: '440100' } };
+    const exempt = { ...order(bs), beneficiary: { ...child, residentCategory: 'exempt' as const } };
+    expect(chargePremium(moved, balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'skipped', code: 'BENEFICIARY_INELIGIBLE' });
+    expect(chargePremium(exempt, balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'skipped', code: 'BENEFICIARY_INELIGIBLE' });
+  });
+
+  it('charges a cluster in ascending psn_no whatever order the orders come in', () => {
+    const shared = payer(1, 'P1');
+    const orders = ['R3', 'R10', 'R2'].map((psnNo, i) => ({ orderId: i + 1, beneficiary: { ...child, id: 200 + i, psnNo }, premium: 40000, bindings: [binding(shared, 80000)] }));
+    const outcomes = chargeCluster(orders, new Map([[1, 80000]]), 'single', '51', AT);
+    // Byte order: "R10" < "R2" < "R3".
+    expect(outcomes.map((o) => `${o.orderId}:${o.status}`)).toEqual(['2:paid', '3:paid', '1:failed']);
+  });
+});
+
+describe('family clusters', () => {
+  it('keeps beneficiaries who share a payer, directly or through a chain, in one chunk', () => {
+    const orders = [1, 2, 3, 4, 5].map((n) => ({ orderId: n, beneficiaryId: 100 + n }));
+    // 101 and 102 share payer 1; 102 and 103 share payer 2; 104 alone; 105 alone.
+    const edges: [number, number][] = [[101, 1], [102, 1], [102, 2], [103, 2], [104, 3], [105, 4]];
+    expect(chunkByCluster(orders, edges, 2)).toEqual([[1, 2, 3], [4, 5]]);
+    expect(chunkByCluster(orders, edges, 1)).toEqual([[1, 2, 3], [4], [5]]);
+  });
+});
