@@ -1,0 +1,86 @@
+import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Fen } from '../domain/money.ts';
+
+export interface AccountState {
+  personId: number;
+  balance: Fen;
+  importedBalance: Fen;
+  adjustments: number;
+}
+
+/**
+ * Reads and locks these accounts until the transaction ends, in ascending id order so that two
+ * writers locking overlapping sets wait for each other instead of deadlocking.
+ */
+export async function lockAccounts(conn: PoolConnection, personIds: Iterable<number>): Promise<Map<number, AccountState>> {
+  const ids = [...new Set(personIds)].sort((a, b) => a - b);
+  if (ids.length === 0) return new Map();
+  const [rows] = await conn.query<RowDataPacket[]>(
+    'SELECT person_id, balance, imported_balance, adjustments FROM accounts WHERE person_id IN (?) ORDER BY person_id FOR UPDATE',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.person_id as number, { personId: r.person_id, balance: r.balance, importedBalance: r.imported_balance, adjustments: r.adjustments }]));
+}
+
+/** New accounts start with balance = opening balance = imported balance: the origin of the ledger invariant. */
+export async function insertAccounts(conn: PoolConnection, accounts: readonly { personId: number; balance: Fen }[]): Promise<void> {
+  if (accounts.length === 0) return;
+  await conn.query('INSERT INTO accounts (person_id, balance, opening_balance, imported_balance, adjustments) VALUES ?', [
+    accounts.map((a) => [a.personId, a.balance, a.balance, a.balance, 0]),
+  ]);
+}
+
+/** A derived table of literal rows, joined by primary key: unlike CASE, its cost grows linearly with the batch. */
+function literalRows(columns: readonly string[], rows: readonly (readonly number[])[]): { sql: string; values: number[] } {
+  const first = `SELECT ${columns.map((c) => `? AS ${c}`).join(', ')}`;
+  const rest = `SELECT ${columns.map(() => '?').join(', ')}`;
+  return { sql: [first, ...rows.slice(1).map(() => rest)].join(' UNION ALL '), values: rows.flat() };
+}
+
+/** Guarded updates must match every account they name; fewer means someone else changed it: roll back. */
+function expectAllMatched(result: ResultSetHeader, expected: number, what: string): void {
+  if (result.affectedRows !== expected) {
+    throw new Error(`${what}: guarded balance update matched ${result.affectedRows} of ${expected} accounts; rolled back`);
+  }
+}
+
+export interface Adjustment {
+  personId: number;
+  /** The imported balance the adjustment was computed from: the guard. */
+  expectedImported: Fen;
+  newImported: Fen;
+  delta: Fen;
+}
+
+/**
+ * Applies accounts-file adjustments in one statement. Each row is guarded by the imported balance it
+ * was computed from and by the resulting balance staying >= 0.
+ */
+export async function applyAdjustments(conn: PoolConnection, adjustments: readonly Adjustment[]): Promise<void> {
+  if (adjustments.length === 0) return;
+  const d = literalRows(['person_id', 'expected_imported', 'new_imported', 'delta'], adjustments.map((a) => [a.personId, a.expectedImported, a.newImported, a.delta]));
+  const [result] = await conn.query<ResultSetHeader>(
+    `UPDATE accounts a JOIN (${d.sql}) d ON d.person_id = a.person_id
+        SET a.balance = a.balance + d.delta, a.imported_balance = d.new_imported, a.adjustments = a.adjustments + 1
+      WHERE a.imported_balance = d.expected_imported AND a.balance + d.delta >= 0`,
+    d.values,
+  );
+  expectAllMatched(result, adjustments.length, 'accounts adjustment');
+}
+
+/**
+ * Adds a signed amount to each account in one statement, guarded so that no balance goes negative.
+ * The caller sums a batch's movements per account first; zero sums are not written.
+ */
+export async function applyBalanceDeltas(conn: PoolConnection, deltas: ReadonlyMap<number, Fen>): Promise<void> {
+  const changes = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);
+  if (changes.length === 0) return;
+  const d = literalRows(['person_id', 'delta'], changes);
+  const [result] = await conn.query<ResultSetHeader>(
+    `UPDATE accounts a JOIN (${d.sql}) d ON d.person_id = a.person_id
+        SET a.balance = a.balance + d.delta
+      WHERE a.balance + d.delta >= 0`,
+    d.values,
+  );
+  expectAllMatched(result, changes.length, 'balance update');
+}
