@@ -1,0 +1,172 @@
+import type { PoolConnection } from 'mysql2/promise';
+import { inTransaction } from '../db/transaction.ts';
+import type { Person } from '../domain/eligibility.ts';
+import { formatYuan, type Fen } from '../domain/money.ts';
+import { allocateSettlement, refundOf, type AccountMovement } from '../domain/settlement.ts';
+import { alnumKey, amount, optionalTextKey, RowError, textKey, time } from './fields.ts';
+import type { ImportDefinition, RowOutcome } from './import-runner.ts';
+import { applyBalanceDeltas, lockAccounts } from './accounts.repository.ts';
+import { findSettlementDebits, insertLedgerEntries, refundKey, settlementDebitKey, type NewLedgerEntry } from './ledger.repository.ts';
+import { findBindingsOf, findInstitutions, findPersons, type InstitutionRef } from './lookups.repository.ts';
+import { findSettlements, insertSettlements, type NewSettlement, type SettlementEvent } from './settlements.repository.ts';
+
+const COLUMNS = ['setl_id', 'mdtrt_id', 'psn_no', 'fixmedins_code', 'setl_time', 'medfee_sumamt', 'personal_burden', 'orig_setl_id'] as const;
+
+export type SettlementRow = SettlementEvent;
+
+export const settlementsImport: ImportDefinition<(typeof COLUMNS)[number], SettlementRow> = {
+  kind: 'settlements',
+  description: 'medical settlements and refunds, applied once by setl_id in file order',
+  columns: COLUMNS,
+  parseRow(field) {
+    const event: SettlementRow = {
+      setlId: textKey('setl_id', field('setl_id')),
+      mdtrtId: optionalTextKey('mdtrt_id', field('mdtrt_id')),
+      psnNo: alnumKey('psn_no', field('psn_no')),
+      fixmedinsCode: alnumKey('fixmedins_code', field('fixmedins_code')),
+      setlTime: time('setl_time', field('setl_time')),
+      medfeeSumamt: amount('medfee_sumamt', field('medfee_sumamt')),
+      personalBurden: amount('personal_burden', field('personal_burden')),
+      origSetlId: optionalTextKey('orig_setl_id', field('orig_setl_id')),
+    };
+    const refund = event.origSetlId !== null;
+    for (const [column, value] of [['medfee_sumamt', event.medfeeSumamt], ['personal_burden', event.personalBurden]] as const) {
+      if (!refund && value < 0) throw new RowError(column, `${formatYuan(value)} is negative (only a refund, with orig_setl_id, has amounts <= 0)`);
+      if (refund && value > 0) throw new RowError(column, `${formatYuan(value)} is positive: a refund's amounts must be <= 0`);
+    }
+    if (event.origSetlId === event.setlId) throw new RowError('orig_setl_id', 'a refund cannot name itself');
+    return event;
+  },
+  writeBatch: (db, rows) => inTransaction(db.pool, (conn) => settleBatch(conn, rows.map(({ value }) => value))),
+};
+
+/** A settlement already applied (stored, or earlier in this batch), as later rows of the batch see it. */
+interface Applied {
+  event: SettlementEvent;
+  /** Row id once stored; undefined for this batch's own until they are inserted. */
+  id?: number;
+  personId: number;
+  institutionId: number;
+  isRefund: boolean;
+  refunded: boolean;
+  acctPay: Fen;
+  acctMulaidPay: Fen;
+  cashPay: Fen;
+  /** What it moved: debits of a settlement, credits of a refund. Null for stored ones: read from the ledger when needed. */
+  movements: AccountMovement[] | null;
+}
+
+const sameEvent = (a: SettlementEvent, b: SettlementEvent): boolean =>
+  a.setlId === b.setlId && a.mdtrtId === b.mdtrtId && a.psnNo === b.psnNo && a.fixmedinsCode === b.fixmedinsCode &&
+  a.setlTime === b.setlTime && a.medfeeSumamt === b.medfeeSumamt && a.personalBurden === b.personalBurden && a.origSetlId === b.origSetlId;
+
+/** Why a refund row cannot refund the settlement it names (SPEC 8), or null when it can. */
+function refundProblem(original: Applied | undefined, refund: SettlementEvent, patient: Person, institution: InstitutionRef): string | null {
+  if (!original) return 'names no earlier settlement';
+  if (original.isRefund) return 'names a refund, not a settlement';
+  if (original.personId !== patient.id) return 'names a settlement of another patient';
+  if (original.institutionId !== institution.id) return 'names a settlement at another institution';
+  if (original.refunded) return 'settlement already refunded';
+  if (original.event.setlTime > refund.setlTime) return 'refund is dated before the settlement';
+  return null;
+}
+
+/**
+ * Applies a batch of settlement rows in file order in one transaction: every account a row may touch
+ * is locked first, money is allocated in memory against running balances (a row sees the balances
+ * earlier rows left), then the batch is written with a few multi-row statements and one guarded
+ * balance update. Everything decided is read inside the transaction, so a transient retry redoes it
+ * from scratch.
+ */
+async function settleBatch(conn: PoolConnection, events: readonly SettlementEvent[]): Promise<RowOutcome[]> {
+  const stored = await findSettlements(conn, events.flatMap((e) => (e.origSetlId === null ? [e.setlId] : [e.setlId, e.origSetlId])));
+  const patients = await findPersons(conn, events.map((e) => e.psnNo));
+  const institutions = await findInstitutions(conn, events.map((e) => e.fixmedinsCode));
+  const bindingsOf = await findBindingsOf(conn, [...patients.values()].map((p) => p.id));
+  const storedDebits = await findSettlementDebits(
+    conn,
+    events.flatMap((e) => (e.origSetlId !== null && stored.has(e.origSetlId) ? [stored.get(e.origSetlId)!.id] : [])),
+  );
+  const accounts = await lockAccounts(conn, [
+    ...[...patients.values()].map((p) => p.id),
+    ...[...bindingsOf.values()].flat().map((b) => b.payer.id),
+    ...[...storedDebits.values()].flat().map((d) => d.personId),
+  ]);
+
+  const balances = new Map([...accounts].map(([id, account]) => [id, account.balance]));
+  const deltas = new Map<number, Fen>();
+  const move = (personId: number, amount: Fen) => {
+    const balance = balances.get(personId);
+    if (balance === undefined || balance + amount < 0) throw new Error(`settlement batch: account ${personId} cannot move ${amount} fen`);
+    balances.set(personId, balance + amount);
+    deltas.set(personId, (deltas.get(personId) ?? 0) + amount);
+  };
+
+  const applied = new Map<string, Applied>(
+    [...stored.values()].map((s) => [
+      s.setlId,
+      {
+        event: s, id: s.id, personId: s.personId, institutionId: s.institutionId, isRefund: s.origSetlId !== null, refunded: s.refundedBy !== null,
+        acctPay: s.acctPay, acctMulaidPay: s.acctMulaidPay, cashPay: s.cashPay, movements: null,
+      },
+    ]),
+  );
+  const fresh: Applied[] = [];
+
+  const outcomes = events.map((event): RowOutcome => {
+    const earlier = applied.get(event.setlId);
+    if (earlier) return sameEvent(earlier.event, event) ? 'unchanged' : new RowError('setl_id', 'already applied with different values');
+    const institution = institutions.get(event.fixmedinsCode);
+    if (!institution) return new RowError('fixmedins_code', `NOT_DESIGNATED: unknown institution ${event.fixmedinsCode}`);
+    if (!institution.designated) return new RowError('fixmedins_code', `NOT_DESIGNATED: institution ${event.fixmedinsCode} is not designated`);
+    const patient = patients.get(event.psnNo);
+    if (!patient) return new RowError('psn_no', 'unknown person');
+
+    let settled: Pick<Applied, 'acctPay' | 'acctMulaidPay' | 'cashPay' | 'movements'>;
+    if (event.origSetlId === null) {
+      const allocation = allocateSettlement({
+        patient,
+        ownBalance: balances.get(patient.id) ?? null,
+        bindings: (bindingsOf.get(patient.id) ?? []).map((b) => ({ ...b, payerBalance: balances.get(b.payer.id) ?? null })),
+        personalBurden: event.personalBurden,
+        at: event.setlTime,
+      });
+      for (const debit of allocation.debits) move(debit.personId, -debit.amount);
+      settled = { ...allocation, movements: allocation.debits };
+    } else {
+      const original = applied.get(event.origSetlId);
+      const problem = refundProblem(original, event, patient, institution);
+      if (problem !== null) return new RowError('orig_setl_id', problem);
+      const refund = refundOf({ ...original!, debits: original!.movements ?? storedDebits.get(original!.id!) ?? [] });
+      for (const credit of refund.credits) move(credit.personId, credit.amount);
+      original!.refunded = true;
+      settled = { ...refund, movements: refund.credits };
+    }
+    const entry: Applied = { event, personId: patient.id, institutionId: institution.id, isRefund: event.origSetlId !== null, refunded: false, ...settled };
+    applied.set(event.setlId, entry);
+    fresh.push(entry);
+    return 'imported';
+  });
+
+  // Settlements first, so that refunds of this batch's own settlements can point at their ids.
+  const toRow = (a: Applied): NewSettlement => ({
+    ...a.event, personId: a.personId, institutionId: a.institutionId, acctPay: a.acctPay, acctMulaidPay: a.acctMulaidPay, cashPay: a.cashPay,
+    origSettlementId: a.isRefund ? applied.get(a.event.origSetlId!)!.id! : null,
+  });
+  for (const refunds of [false, true]) {
+    const group = fresh.filter((a) => a.isRefund === refunds);
+    const ids = await insertSettlements(conn, group.map(toRow));
+    for (const a of group) a.id = ids.get(a.event.setlId)!;
+  }
+
+  const entries: NewLedgerEntry[] = fresh.flatMap((a) =>
+    a.movements!.map((m): NewLedgerEntry =>
+      a.isRefund
+        ? { idemKey: refundKey(a.id!, m.personId), accountId: m.personId, kind: 'refund', amount: m.amount, settlementId: a.id! }
+        : { idemKey: settlementDebitKey(a.id!, m.personId), accountId: m.personId, kind: 'debit', amount: 0 - m.amount, settlementId: a.id! },
+    ),
+  );
+  await insertLedgerEntries(conn, entries);
+  await applyBalanceDeltas(conn, deltas);
+  return outcomes;
+}
