@@ -3,6 +3,7 @@ import { CsvFileError } from '../csv/read-csv.ts';
 import { EXIT, UserError } from './output.ts';
 import { registerCampaignCommands } from './campaign.ts';
 import { registerDbCommands } from './db.ts';
+import { registerDemoCommand } from './demo.ts';
 import { registerFailureCommands } from './failures.ts';
 import { registerLedgerCommands } from './ledger.ts';
 import { registerOrderCommands } from './orders.ts';
@@ -15,12 +16,14 @@ const program = new Command('premium-worker')
   .exitOverride();
 
 registerDbCommands(program);
+(await import('./import.ts')).registerImportCommands(program);
 registerCampaignCommands(program);
 registerOrderCommands(program);
 registerFailureCommands(program);
 registerRetryCommand(program);
 registerLedgerCommands(program);
 registerProcessCommands(program);
+registerDemoCommand(program);
 
 function oneLine(error: unknown): string {
   if (error instanceof UserError || error instanceof CsvFileError) return error.message;
