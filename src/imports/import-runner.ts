@@ -28,7 +28,7 @@ export interface ImportDefinition<C extends string, T> {
    * upsert kinds get "last wins" from writing batches in file order.
    */
   lastWinsKey?: readonly C[];
-  /** Rows per write; money events use smaller batches to keep lock sets and transactions short. */
+  /** Rows per write (default 1000): one transaction and a handful of statements each. */
   batchSize?: number;
   /** Validates one record into a typed value; throws RowError naming the column. */
   parseRow(field: RowFields<C>): T;
