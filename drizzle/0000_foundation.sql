@@ -133,9 +133,36 @@ CREATE TABLE `settlements` (
 	CONSTRAINT `settlements_orig_uq` UNIQUE(`orig_settlement_id`)
 );
 --> statement-breakpoint
+CREATE TABLE `operator_actions` (
+	`id` int unsigned AUTO_INCREMENT NOT NULL,
+	`operator` varchar(64) NOT NULL,
+	`source` enum('cli','api') NOT NULL,
+	`action` varchar(32) NOT NULL,
+	`params` text NOT NULL,
+	`campaign_run_id` int unsigned,
+	`orders_touched` int unsigned,
+	`created_at` timestamp NOT NULL DEFAULT (now()),
+	`finished_at` timestamp,
+	CONSTRAINT `operator_actions_id` PRIMARY KEY(`id`)
+);
+--> statement-breakpoint
+CREATE TABLE `schedule_runs` (
+	`id` int unsigned AUTO_INCREMENT NOT NULL,
+	`schedule` enum('recon','campaign') NOT NULL,
+	`tick` datetime NOT NULL,
+	`fired_by` enum('cron','catch-up') NOT NULL,
+	`job_id` varchar(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+	`created_at` timestamp NOT NULL DEFAULT (now()),
+	`finished_at` timestamp,
+	`summary` text,
+	CONSTRAINT `schedule_runs_id` PRIMARY KEY(`id`),
+	CONSTRAINT `schedule_runs_tick_uq` UNIQUE(`schedule`,`tick`)
+);
+--> statement-breakpoint
 CREATE INDEX `bindings_payer_idx` ON `bindings` (`payer_id`);--> statement-breakpoint
 CREATE INDEX `ledger_order_idx` ON `ledger_entries` (`order_id`);--> statement-breakpoint
 CREATE INDEX `ledger_settlement_idx` ON `ledger_entries` (`settlement_id`);--> statement-breakpoint
 CREATE INDEX `orders_campaign_status_idx` ON `premium_orders` (`campaign_id`,`status`,`failure_code`);--> statement-breakpoint
 CREATE INDEX `orders_campaign_psn_idx` ON `premium_orders` (`campaign_id`,`psn_no`);--> statement-breakpoint
-CREATE INDEX `settlements_day_institution_idx` ON `settlements` (`business_date`,`fixmedins_code`,`setl_id`);
+CREATE INDEX `settlements_day_institution_idx` ON `settlements` (`business_date`,`fixmedins_code`,`setl_id`);--> statement-breakpoint
+CREATE INDEX `operator_actions_run_idx` ON `operator_actions` (`campaign_run_id`);

@@ -3,3 +3,4 @@ export * from './institutions.ts';
 export * from './ledger.ts';
 export * from './campaigns.ts';
 export * from './settlements.ts';
+export * from './operations.ts';
