@@ -108,31 +108,33 @@ export async function runImport<C extends string, T>(
     inFlight.catch(() => undefined);
   };
 
-  for await (const record of csv.records) {
-    summary.read++;
-    if (record.error !== undefined) {
-      reject(record.row, null, record.error);
-      continue;
+  for await (const records of csv.batches) {
+    for (const record of records) {
+      summary.read++;
+      if (record.error !== undefined) {
+        reject(record.row, null, record.error);
+        continue;
+      }
+      const fields = record.fields;
+      if (fields.length !== csv.width) {
+        reject(record.row, null, `wrong column count: ${fields.length} fields, header has ${csv.width}`);
+        continue;
+      }
+      let value: T;
+      try {
+        value = definition.parseRow((column) => fields[csv.columns[column]]!);
+      } catch (error) {
+        if (!(error instanceof RowError)) throw error;
+        reject(record.row, error.column, error.reason);
+        continue;
+      }
+      if (lastRowOfKey && lastRowOfKey.get(keyOf(fields, csv, definition.lastWinsKey!)) !== record.row) {
+        summary.unchanged++;
+        continue;
+      }
+      batch.push({ row: record.row, value });
+      if (batch.length >= batchSize) await flush();
     }
-    const fields = record.fields;
-    if (fields.length !== csv.width) {
-      reject(record.row, null, `wrong column count: ${fields.length} fields, header has ${csv.width}`);
-      continue;
-    }
-    let value: T;
-    try {
-      value = definition.parseRow((column) => fields[csv.columns[column]]!);
-    } catch (error) {
-      if (!(error instanceof RowError)) throw error;
-      reject(record.row, error.column, error.reason);
-      continue;
-    }
-    if (lastRowOfKey && lastRowOfKey.get(keyOf(fields, csv, definition.lastWinsKey!)) !== record.row) {
-      summary.unchanged++;
-      continue;
-    }
-    batch.push({ row: record.row, value });
-    if (batch.length >= batchSize) await flush();
   }
   if (batch.length > 0) await flush();
   await inFlight;
@@ -155,8 +157,10 @@ function keyOf<C extends string>(fields: string[], csv: Pick<CsvFile<C>, 'column
 async function lastRowsByKey<C extends string>(file: string, columns: readonly C[], key: readonly C[]): Promise<Map<string, number>> {
   const csv = await openCsv(file, { required: columns });
   const last = new Map<string, number>();
-  for await (const record of csv.records) {
-    if (record.fields !== undefined && record.fields.length === csv.width) last.set(keyOf(record.fields, csv, key), record.row);
+  for await (const records of csv.batches) {
+    for (const record of records) {
+      if (record.fields !== undefined && record.fields.length === csv.width) last.set(keyOf(record.fields, csv, key), record.row);
+    }
   }
   return last;
 }
