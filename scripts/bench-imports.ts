@@ -13,7 +13,7 @@ import { runImport, type ImportKind } from '../src/imports/import-runner.ts';
 
 const personCount = Number(process.argv[2] ?? 200_000);
 const settlementCount = Number(process.argv[3] ?? 100_000);
-const dir = path.resolve('.bench');
+const dir = path.resolve('.bench/imports');
 mkdirSync(dir, { recursive: true });
 const url = `${process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306'}/pw_bench_imports`;
 
