@@ -1,6 +1,7 @@
 import { inTransaction } from '../db/transaction.ts';
 import { formatYuan, type Fen } from '../domain/money.ts';
-import { alnumKey, amount, RowError } from './fields.ts';
+import { alnumKey, amount } from './fields.ts';
+import { RowError } from './row.error.ts';
 import type { ImportDefinition, RowOutcome } from './import-runner.ts';
 import { applyAdjustments, insertAccounts, lockAccounts, type Adjustment } from './accounts.repository.ts';
 import { adjustmentKey, insertLedgerEntries, type NewLedgerEntry } from './ledger.repository.ts';

@@ -1,6 +1,7 @@
 import { inTransaction } from '../db/transaction.ts';
 import { formatYuan, type Fen } from '../domain/money.ts';
-import { alnumKey, amount, RowError, textKey, time } from './fields.ts';
+import { alnumKey, amount, textKey, time } from './fields.ts';
+import { RowError } from './row.error.ts';
 import type { ImportDefinition, RowOutcome } from './import-runner.ts';
 import { applyBalanceDeltas, lockAccounts } from './accounts.repository.ts';
 import { findCredits, insertCredits, type NewCredit, type StoredCredit } from './credits.repository.ts';

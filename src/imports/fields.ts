@@ -1,20 +1,7 @@
 import { normalizeIdNumber } from '../domain/id-number.ts';
 import { parseYuan, type Fen } from '../domain/money.ts';
 import { parseShanghaiTime, type ShanghaiTime } from '../domain/time.ts';
-
-/**
- * Why one row cannot be imported. `column` is null when the row as a whole is wrong (unreadable
- * record, wrong column count). Thrown by row parsers, caught by the import runner.
- */
-export class RowError extends Error {
-  constructor(
-    readonly column: string | null,
-    readonly reason: string,
-  ) {
-    super(reason);
-    this.name = 'RowError';
-  }
-}
+import { RowError } from './row.error.ts';
 
 /** Field values by column name, for one record. */
 export type RowFields<C extends string> = (column: C) => string;

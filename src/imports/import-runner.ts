@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import { openCsv, type CsvFile } from '../csv/read-csv.ts';
 import { logger } from '../logger.ts';
-import { RowError, type RowFields } from './fields.ts';
+import type { RowFields } from './fields.ts';
+import { RowError } from './row.error.ts';
 
 export const IMPORT_KINDS = ['persons', 'accounts', 'credits', 'bindings', 'institutions', 'settlements'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
