@@ -159,10 +159,68 @@ CREATE TABLE `schedule_runs` (
 	CONSTRAINT `schedule_runs_tick_uq` UNIQUE(`schedule`,`tick`)
 );
 --> statement-breakpoint
+CREATE TABLE `recon_days` (
+	`business_date` date NOT NULL,
+	`runs` int unsigned NOT NULL DEFAULT 0,
+	`last_run_at` timestamp NOT NULL DEFAULT (now()),
+	`summary` text,
+	CONSTRAINT `recon_days_business_date` PRIMARY KEY(`business_date`)
+);
+--> statement-breakpoint
+CREATE TABLE `recon_files` (
+	`id` int unsigned AUTO_INCREMENT NOT NULL,
+	`business_date` date NOT NULL,
+	`fixmedins_code` varchar(30) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+	`file_name` varchar(64) NOT NULL,
+	`sha256` varchar(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+	`archived_name` varchar(80) NOT NULL,
+	`status` enum('processing','done') NOT NULL,
+	`encoding` enum('utf-8','gb18030') NOT NULL,
+	`row_count` int unsigned NOT NULL DEFAULT 0,
+	`matched` int unsigned NOT NULL DEFAULT 0,
+	`amount_mismatch` int unsigned NOT NULL DEFAULT 0,
+	`wrong_payee` int unsigned NOT NULL DEFAULT 0,
+	`missing_in_ledger` int unsigned NOT NULL DEFAULT 0,
+	`duplicate_row` int unsigned NOT NULL DEFAULT 0,
+	`invalid_row` int unsigned NOT NULL DEFAULT 0,
+	`reported_ids` mediumblob,
+	`reported_count` int unsigned NOT NULL DEFAULT 0,
+	`started_at` timestamp NOT NULL DEFAULT (now()),
+	`finished_at` timestamp,
+	CONSTRAINT `recon_files_id` PRIMARY KEY(`id`),
+	CONSTRAINT `recon_files_version_uq` UNIQUE(`business_date`,`fixmedins_code`,`sha256`)
+);
+--> statement-breakpoint
+CREATE TABLE `recon_latest_files` (
+	`business_date` date NOT NULL,
+	`fixmedins_code` varchar(30) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+	`file_id` int unsigned NOT NULL,
+	CONSTRAINT `recon_latest_files_pk` PRIMARY KEY(`business_date`,`fixmedins_code`)
+);
+--> statement-breakpoint
+CREATE TABLE `recon_outcomes` (
+	`id` bigint unsigned AUTO_INCREMENT NOT NULL,
+	`business_date` date NOT NULL,
+	`fixmedins_code` varchar(30) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+	`file_id` int unsigned,
+	`row_no` int unsigned,
+	`setl_id` mediumtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+	`code` enum('MATCHED','AMOUNT_MISMATCH','WRONG_PAYEE','MISSING_IN_LEDGER','MISSING_IN_FILE','DUPLICATE_ROW','INVALID_ROW') NOT NULL,
+	`file_acct_pay` bigint,
+	`file_acct_mulaid_pay` bigint,
+	`settlement_id` bigint unsigned,
+	`ledger_acct_pay` bigint,
+	`ledger_acct_mulaid_pay` bigint,
+	`detail` text NOT NULL,
+	CONSTRAINT `recon_outcomes_id` PRIMARY KEY(`id`)
+);
+--> statement-breakpoint
 CREATE INDEX `bindings_payer_idx` ON `bindings` (`payer_id`);--> statement-breakpoint
 CREATE INDEX `ledger_order_idx` ON `ledger_entries` (`order_id`);--> statement-breakpoint
 CREATE INDEX `ledger_settlement_idx` ON `ledger_entries` (`settlement_id`);--> statement-breakpoint
 CREATE INDEX `orders_campaign_status_idx` ON `premium_orders` (`campaign_id`,`status`,`failure_code`);--> statement-breakpoint
 CREATE INDEX `orders_campaign_psn_idx` ON `premium_orders` (`campaign_id`,`psn_no`);--> statement-breakpoint
 CREATE INDEX `settlements_day_institution_idx` ON `settlements` (`business_date`,`fixmedins_code`,`setl_id`);--> statement-breakpoint
-CREATE INDEX `operator_actions_run_idx` ON `operator_actions` (`campaign_run_id`);
+CREATE INDEX `operator_actions_run_idx` ON `operator_actions` (`campaign_run_id`);--> statement-breakpoint
+CREATE INDEX `recon_outcomes_file_row_idx` ON `recon_outcomes` (`file_id`,`row_no`);--> statement-breakpoint
+CREATE INDEX `recon_outcomes_day_idx` ON `recon_outcomes` (`business_date`,`fixmedins_code`,`file_id`);

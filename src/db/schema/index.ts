@@ -4,3 +4,4 @@ export * from './ledger.ts';
 export * from './campaigns.ts';
 export * from './settlements.ts';
 export * from './operations.ts';
+export * from './reconciliation.ts';
