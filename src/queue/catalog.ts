@@ -4,10 +4,11 @@ import { z } from 'zod';
  * Every job the product runs: its queue, its payload schema and its retry policy. Payloads hold ids
  * only, never personal data (Redis is not the place for names or ID numbers).
  */
-export const QUEUE_NAMES = ['campaigns', 'payments'] as const;
+export const QUEUE_NAMES = ['campaigns', 'payments', 'recon'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const id = z.number().int().positive();
+const businessDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 
 export const jobCatalog = {
   /** Plans (for runs) or selects (for retries) the orders of a campaign run and fans them out as payment chunks. */
@@ -34,6 +35,31 @@ export const jobCatalog = {
       /** retry runs may charge failed and skipped orders again; plain runs only pending ones. */
       retry: z.boolean(),
       orderIds: z.array(id).min(1),
+    }),
+  },
+  /** Reconciles one business day: fans out a reconcile-file child per inbox file, then recomputes MISSING_IN_FILE and writes the reports. */
+  'reconcile-day': {
+    queue: 'recon',
+    payload: z.object({
+      businessDate,
+      /** Absolute paths: the worker may run elsewhere than the command that asked. */
+      inbox: z.string().min(1),
+      outbox: z.string().min(1),
+      /** Internal progress of the job across its restarts (BullMQ step-job pattern). */
+      step: z.enum(['fan-out', 'wait']).default('fan-out'),
+      /** Files the fan-out dealt with itself (badly named, or content already reconciled), for the summary. */
+      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected']), reason: z.string() })).default([]),
+    }),
+  },
+  /** Reconciles one institution's file of one day against the ledger and stores its outcomes. */
+  'reconcile-file': {
+    queue: 'recon',
+    payload: z.object({
+      businessDate,
+      inbox: z.string().min(1),
+      fileName: z.string().min(1),
+      /** Content hash when the day was scanned: part of the job id, so the same content is one job. */
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
     }),
   },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+/**
+ * The inbox folder institutions deliver into, with archive/ (processed files) and rejected/
+ * (whole-file rejections, each with a `.reason` file beside it) inside it.
+ */
+export const ARCHIVE_DIR = 'archive';
+export const REJECTED_DIR = 'rejected';
+
+/**
+ * Names of the files waiting in the inbox. Hidden files are left alone: upload tools write into
+ * dot-files and rename them when complete, so a half-delivered file is never taken (or rejected).
+ */
+export async function listInbox(inbox: string): Promise<string[]> {
+  const entries = await readdir(inbox, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+}
+
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash);
+  return hash.digest('hex');
+}
+
+export async function fileExists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
+}
+
+/** Moves a processed file to archive/ under its versioned name (the same content twice lands on the same name). */
+export async function archiveFile(inbox: string, name: string, archivedName: string): Promise<void> {
+  await mkdir(path.join(inbox, ARCHIVE_DIR), { recursive: true });
+  await moveIfPresent(path.join(inbox, name), path.join(inbox, ARCHIVE_DIR, archivedName));
+}
+
+/**
+ * Moves a rejected file to rejected/ with `{name}.reason` beside it. An earlier rejected file of
+ * the same name is kept: the newcomer gets a numbered name.
+ */
+export async function rejectFile(inbox: string, name: string, reason: string): Promise<string> {
+  const dir = path.join(inbox, REJECTED_DIR);
+  await mkdir(dir, { recursive: true });
+  const ext = path.extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  let target = name;
+  for (let n = 1; await fileExists(path.join(dir, target)); n++) target = `${stem}.${n}${ext}`;
+  // The reason first: a file in rejected/ always has its reason.
+  await writeFile(path.join(dir, `${target}.reason`), `${reason}\n`);
+  await moveIfPresent(path.join(inbox, name), path.join(dir, target));
+  return target;
+}
+
+/** Another run may have moved the file first; that is not an error. */
+async function moveIfPresent(from: string, to: string): Promise<void> {
+  await rename(from, to).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { WaitingChildrenError, type Job, type ParentOptions } from 'bullmq';
+import type { Pool } from 'mysql2/promise';
+import type { App } from '../app.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { FILE_NAME_PATTERN, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts } from '../domain/reconciliation.ts';
+import { compactDate } from '../domain/time.ts';
+import { logger } from '../logger.ts';
+import { jobCatalog, type JobPayload } from '../queue/catalog.ts';
+import { archiveFile, listInbox, rejectFile, sha256OfFile } from './inbox.ts';
+import {
+  countsOfDay, deleteMissingInFile, findFileVersion, insertOutcomes, latestFilesOfDay, ledgerCountsOfDay, ledgerIdsPage,
+  ledgerSettlementsByIds, recordDayRun, reportedIdsOf,
+} from './recon.repository.ts';
+import type { FileResult } from './reconcile-file.service.ts';
+import { reportPaths, writeCountsFile, writeReconExport } from './report.ts';
+import { ReportedIdSet } from './reported-ids.ts';
+
+export interface ReconRunRequest {
+  /** YYYY-MM-DD */
+  businessDate: string;
+  inbox: string;
+  outbox: string;
+  /**
+   * A deterministic job id (e.g. from a schedule tick) so that asking twice enqueues once; by
+   * default every request gets a fresh one.
+   */
+  jobId?: string;
+  /** Makes the day's job a child of another job (a schedule tick that waits for it). */
+  parent?: ParentOptions;
+}
+
+export interface ReconRunStarted {
+  jobId: string;
+  /** True when a run of the same day was already under way: the request joined it instead. */
+  joined: boolean;
+}
+
+/**
+ * Enqueues the reconciliation of one business day. Runs of the same day never overlap: while one is
+ * under way, another request joins it (BullMQ deduplication by day); once it has finished, a new
+ * request starts a new run, which changes only what changed in the inbox or the ledger.
+ */
+export async function startReconRun(app: App, request: ReconRunRequest): Promise<ReconRunStarted> {
+  const day = compactDate(request.businessDate);
+  const jobId = request.jobId ?? `recon-day-${day}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const job = await app.queues.add(
+    'reconcile-day',
+    { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: path.resolve(request.outbox) },
+    { jobId, deduplication: { id: `recon-day-${day}` }, ...(request.parent ? { parent: request.parent, failParentOnFailure: true } : {}) },
+  );
+  return { jobId: job.id!, joined: job.id !== jobId };
+}
+
+export interface DayResult {
+  businessDate: string;
+  files: FileResult[];
+  institutions: number;
+  /** Non-MATCHED outcomes of the day, MISSING_IN_FILE included: the lines of the report. */
+  discrepancies: number;
+  report: string;
+  countsFile: string;
+}
+
+type DayPayload = JobPayload<'reconcile-day'>;
+
+/**
+ * The parent job of a day (BullMQ step-job pattern). Fan-out: rejects inbox files whose names do
+ * not follow the pattern, archives content already reconciled, and adds one reconcile-file child
+ * per remaining file of the day. Then, once every child is done: MISSING_IN_FILE is recomputed for
+ * the whole day and the reports are written. Child job ids derive from this job and the file's
+ * content, so a fan-out restarted after a crash adds nothing twice.
+ */
+export async function handleReconcileDay(app: App, payload: DayPayload, job: Job, token: string | undefined): Promise<DayResult> {
+  if (payload.step === 'fan-out') {
+    const settled = await fanOut(app, payload, job);
+    payload = { ...payload, step: 'wait', settled };
+    await job.updateData(payload);
+  }
+  if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
+  const children = Object.values(await job.getChildrenValues()) as FileResult[];
+  const files = [...payload.settled, ...children].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return finaliseDay(app.db.pool, payload, files);
+}
+
+async function fanOut(app: App, payload: DayPayload, job: Job): Promise<DayPayload['settled']> {
+  const settled: DayPayload['settled'] = [];
+  const children = [];
+  for (const name of await listInbox(payload.inbox)) {
+    const identity = parseReconFileName(name);
+    if (!identity) {
+      const reason = `file name does not match ${FILE_NAME_PATTERN}`;
+      await rejectFile(payload.inbox, name, reason);
+      settled.push({ file: name, status: 'rejected', reason });
+      continue;
+    }
+    if (identity.businessDate !== payload.businessDate) continue;
+    const sha256 = await sha256OfFile(path.join(payload.inbox, name));
+    const known = await findFileVersion(app.db.pool, identity, sha256);
+    if (known?.status === 'done') {
+      await archiveFile(payload.inbox, name, known.archivedName);
+      settled.push({ file: name, status: 'skipped', reason: 'same content already reconciled' });
+      continue;
+    }
+    children.push({
+      name: 'reconcile-file' as const,
+      data: jobCatalog['reconcile-file'].payload.parse({ businessDate: payload.businessDate, inbox: payload.inbox, fileName: name, sha256 }),
+      opts: {
+        jobId: `recon-file-${compactDate(identity.businessDate)}-${identity.fixmedinsCode}-${sha256}-${job.id}`,
+        parent: { id: job.id!, queue: job.queueQualifiedName },
+        // A file that cannot be reconciled (a fault, not a discrepancy) fails the day: its report would be wrong.
+        failParentOnFailure: true,
+      },
+    });
+  }
+  if (children.length > 0) await app.queues.get('recon').addBulk(children);
+  logger.info({ jobId: job.id, businessDate: payload.businessDate, files: children.length, settled: settled.length }, 'reconciliation fanned out');
+  return settled;
+}
+
+async function finaliseDay(pool: Pool, payload: DayPayload, files: FileResult[]): Promise<DayResult> {
+  await recomputeMissingInFile(pool, payload.businessDate);
+  const counts = await countsOfDay(pool, payload.businessDate);
+  const paths = reportPaths(payload.outbox, payload.businessDate);
+  const discrepancies = await writeReconExport(pool, payload.businessDate, paths.report);
+  await writeCountsFile(paths.counts, payload.businessDate, counts);
+  await recordDayRun(pool, payload.businessDate, counts);
+  logger.info({ businessDate: payload.businessDate, institutions: counts.length, discrepancies, ...totals(counts) }, 'reconciliation day finished');
+  return { businessDate: payload.businessDate, files, institutions: counts.length, discrepancies, report: paths.report, countsFile: paths.counts };
+}
+
+function totals(counts: readonly InstitutionCounts[]): Record<string, number> {
+  return Object.fromEntries(RECON_CODES.map((code) => [code, counts.reduce((sum, c) => sum + c.counts[code], 0)]));
+}
+
+const LEDGER_PAGE = 10_000;
+
+/**
+ * MISSING_IN_FILE for the whole day, replaced in one transaction: every ledger settlement of the day
+ * that no valid row of its own institution's latest file reported, including institutions that
+ * sent no file or only a rejected one. A file's reported ids are a subset of its institution's
+ * settlements of the day (the ledger only grows), so equal counts mean nothing is missing and the
+ * ledger need not be read; otherwise it is read in setl_id order from its index, a page at a time.
+ */
+export async function recomputeMissingInFile(pool: Pool, businessDate: string): Promise<void> {
+  const ledgerCounts = await ledgerCountsOfDay(pool, businessDate);
+  const latest = new Map((await latestFilesOfDay(pool, businessDate)).map((f) => [f.fixmedinsCode, f]));
+  await inTransaction(pool, async (conn) => {
+    await deleteMissingInFile(conn, businessDate);
+    for (const code of [...ledgerCounts.keys()].sort()) {
+      const file = latest.get(code);
+      if (file && file.reportedCount === ledgerCounts.get(code)) continue;
+      const reported = ReportedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
+      const detail = missingInFileDetail(file?.fileName ?? null);
+      for (let after: string | null = null; ;) {
+        const page = await ledgerIdsPage(pool, businessDate, code, after, LEDGER_PAGE);
+        const missing = await ledgerSettlementsByIds(pool, page.filter(([id]) => !reported.has(id)).map(([id]) => id));
+        for (let i = 0; i < missing.length; i += 1000) {
+          await insertOutcomes(conn, missing.slice(i, i + 1000).map((s) => ({
+            businessDate, fixmedinsCode: code, fileId: null, rowNo: null, setlId: s.setlId, code: 'MISSING_IN_FILE' as const,
+            fileAcctPay: null, fileAcctMulaidPay: null, settlementId: s.id, ledgerAcctPay: s.acctPay, ledgerAcctMulaidPay: s.acctMulaidPay,
+            detail: `${detail} (settled ${s.setlTime})`,
+          })));
+        }
+        if (page.length < LEDGER_PAGE) break;
+        after = page.at(-1)![1];
+      }
+    }
+  });
+}

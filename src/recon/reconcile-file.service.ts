@@ -1,0 +1,202 @@
+import path from 'node:path';
+import type { Pool } from 'mysql2/promise';
+import type { App } from '../app.ts';
+import { CsvFileError, openCsv, type CsvFile } from '../csv/read-csv.ts';
+import { inTransaction } from '../db/transaction.ts';
+import {
+  archivedFileName, checkRow, emptyCounts, judgeRow, parseReconFileName, RECON_COLUMN_LABELS, RECON_COLUMNS, reportsSettlement,
+  type FileIdentity, type ReconColumn, type ReconCounts, type RowCheck,
+} from '../domain/reconciliation.ts';
+import { logger } from '../logger.ts';
+import { FirstRows } from './first-rows.ts';
+import { archiveFile, fileExists, rejectFile, sha256OfFile } from './inbox.ts';
+import {
+  deleteFileOutcomes, findFileVersion, findLedgerSettlements, finishFileVersion, insertOutcomes, institutionExists, startFileVersion,
+  type OutcomeRow,
+} from './recon.repository.ts';
+import { ReportedIds } from './reported-ids.ts';
+
+export interface ReconcileFileRequest {
+  businessDate: string;
+  inbox: string;
+  fileName: string;
+}
+
+export type RowCounts = Omit<ReconCounts, 'MISSING_IN_FILE'>;
+
+/** What became of one inbox file in a run (the job's result, part of the day's summary). */
+export interface FileResult {
+  file: string;
+  status: 'reconciled' | 'skipped' | 'rejected';
+  /** Why it was skipped or rejected. */
+  reason?: string;
+  /** reconciled: data records read and their codes. */
+  rows?: number;
+  counts?: RowCounts;
+}
+
+/** setl_ids sent to the ledger per query: big enough to amortise the round trip, small enough for the packet. */
+const LOOKUP_BATCH = 4000;
+/** Lookups in flight while the next rows are parsed: the database works on the other core meanwhile. */
+const MAX_IN_FLIGHT = 2;
+const INSERT_ROWS = 1000;
+const INSERT_BYTES = 2 << 20;
+/** The ledger's setl_id column holds 64 characters: a longer key cannot be there. */
+const LEDGER_KEY_CHARS = 64;
+
+/**
+ * Reconciles one institution's file for one business day (SPEC 5): whole-file checks (name,
+ * institution, encoding, header), then every row checked, de-duplicated and compared with the
+ * ledger; non-MATCHED outcomes stored; finally the file becomes its institution's latest for the
+ * day and moves to archive/. The same content again is recognised by its sha256 and skipped.
+ */
+export async function reconcileFile(app: App, request: ReconcileFileRequest, onProgress?: (rows: number) => Promise<void>): Promise<FileResult> {
+  const { inbox, fileName } = request;
+  const file = path.join(inbox, fileName);
+  const identity = parseReconFileName(fileName);
+  if (!identity || identity.businessDate !== request.businessDate) throw new Error(`${fileName} is not a file of ${request.businessDate}`);
+  if (!(await fileExists(file))) return { file: fileName, status: 'skipped', reason: 'no longer in the inbox (another run took it)' };
+
+  // Hashed here, not trusted from the scan: the record must describe the bytes actually read.
+  const sha256 = await sha256OfFile(file);
+  const archivedName = archivedFileName(identity, sha256);
+  const known = await findFileVersion(app.db.pool, identity, sha256);
+  if (known?.status === 'done') {
+    await archiveFile(inbox, fileName, archivedName);
+    return { file: fileName, status: 'skipped', reason: 'same content already reconciled' };
+  }
+
+  const rejection = await wholeFileProblem(app.db.pool, file, identity);
+  if (typeof rejection === 'string') {
+    await rejectFile(inbox, fileName, rejection);
+    logger.info({ file: fileName, reason: rejection }, 'reconciliation file rejected');
+    return { file: fileName, status: 'rejected', reason: rejection };
+  }
+  const csv = rejection;
+
+  const fileId = await startFileVersion(app.db.pool, { identity, fileName, sha256, archivedName, encoding: csv.encoding }, known);
+  const recorded = await recordRows(app.db.pool, csv, identity, fileId, onProgress);
+  const replacedFileId = await inTransaction(app.db.pool, (conn) => finishFileVersion(conn, {
+    fileId, identity, rowCount: recorded.rows, counts: recorded.counts, reportedIds: recorded.reported.encode(), reportedCount: recorded.reported.size,
+  }));
+  if (replacedFileId !== null) await deleteFileOutcomes(app.db.pool, replacedFileId);
+  await archiveFile(inbox, fileName, archivedName);
+  const { MISSING_IN_FILE: _, ...counts } = recorded.counts;
+  logger.info({ file: fileName, fileId, rows: recorded.rows, replacedFileId, ...counts }, 'reconciliation file recorded');
+  return { file: fileName, status: 'reconciled', rows: recorded.rows, counts };
+}
+
+/** The reason the whole file is rejected, or the opened file. */
+async function wholeFileProblem(pool: Pool, file: string, identity: FileIdentity): Promise<string | CsvFile<ReconColumn>> {
+  if (!(await institutionExists(pool, identity.fixmedinsCode))) return `unknown institution ${identity.fixmedinsCode}`;
+  try {
+    return await openCsv(file, { required: RECON_COLUMNS, aliases: RECON_COLUMN_LABELS });
+  } catch (error) {
+    if (error instanceof CsvFileError) return error.reason;
+    throw error;
+  }
+}
+
+interface PendingRow {
+  row: number;
+  check: RowCheck;
+  /** Set for a valid row whose setl_id an earlier valid row already had. */
+  firstRow: number | undefined;
+}
+
+interface Recorded {
+  rows: number;
+  counts: ReconCounts;
+  reported: ReportedIds;
+}
+
+/**
+ * Streams the rows: checks and de-duplication run in file order as rows are parsed; ledger lookups
+ * and outcome writes run in batches, a couple in flight, while parsing goes on. Memory is bounded
+ * by the batches in flight plus the compact setl_id index (FirstRows) and the reported ids.
+ */
+async function recordRows(
+  pool: Pool,
+  csv: CsvFile<ReconColumn>,
+  identity: FileIdentity,
+  fileId: number,
+  onProgress?: (rows: number) => Promise<void>,
+): Promise<Recorded> {
+  const layout = { columns: csv.columns, width: csv.width };
+  const firstRows = new FirstRows();
+  const recorded: Recorded = { rows: 0, counts: emptyCounts(), reported: new ReportedIds() };
+  const inFlight: Promise<void>[] = [];
+  let pending: PendingRow[] = [];
+
+  const dispatch = async () => {
+    const work = resolveRows(pool, pending, identity, fileId, recorded);
+    pending = [];
+    // Awaited below in order; this only stops an early failure from being reported as unhandled.
+    work.catch(() => undefined);
+    inFlight.push(work);
+    while (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
+  };
+
+  let nextProgress = 100_000;
+  for await (const batch of csv.batches) {
+    for (const record of batch) {
+      const check: RowCheck = record.error !== undefined
+        ? { valid: false, setlId: '', reasons: [record.error] }
+        : checkRow(record.fields, layout, identity);
+      const firstRow = check.valid ? firstRows.firstRowOf(check.row.setlId, record.row) : undefined;
+      pending.push({ row: record.row, check, firstRow });
+    }
+    recorded.rows += batch.length;
+    if (pending.length >= LOOKUP_BATCH) await dispatch();
+    if (onProgress && recorded.rows >= nextProgress) {
+      nextProgress += 100_000;
+      await onProgress(recorded.rows);
+    }
+  }
+  if (pending.length > 0) await dispatch();
+  await Promise.all(inFlight);
+  return recorded;
+}
+
+function setlIdOf(check: RowCheck): string {
+  return check.valid ? check.row.setlId : check.setlId;
+}
+
+function mayBeInLedger(setlId: string): boolean {
+  return setlId !== '' && (setlId.length <= LEDGER_KEY_CHARS || [...setlId].length <= LEDGER_KEY_CHARS);
+}
+
+async function resolveRows(pool: Pool, rows: PendingRow[], identity: FileIdentity, fileId: number, recorded: Recorded): Promise<void> {
+  const keys = new Set<string>();
+  for (const r of rows) {
+    const setlId = setlIdOf(r.check);
+    if (mayBeInLedger(setlId)) keys.add(setlId);
+  }
+  const ledger = await findLedgerSettlements(pool, [...keys]);
+
+  let outcomes: OutcomeRow[] = [];
+  let bytes = 0;
+  for (const r of rows) {
+    const setlId = setlIdOf(r.check);
+    const settlement = setlId === '' ? undefined : ledger.get(setlId);
+    const { code, detail } = judgeRow(r.check, r.firstRow, settlement);
+    recorded.counts[code]++;
+    if (reportsSettlement(r.check, r.firstRow, settlement, identity)) recorded.reported.add(settlement!.id);
+    if (code === 'MATCHED') continue;
+    // The file side comes from a valid row only; the ledger side whenever the setl_id is in the ledger.
+    const fileSide = r.check.valid ? r.check.row : null;
+    outcomes.push({
+      businessDate: identity.businessDate, fixmedinsCode: identity.fixmedinsCode, fileId, rowNo: r.row, setlId, code,
+      fileAcctPay: fileSide?.acctPay ?? null, fileAcctMulaidPay: fileSide?.acctMulaidPay ?? null,
+      settlementId: settlement?.id ?? null, ledgerAcctPay: settlement?.acctPay ?? null, ledgerAcctMulaidPay: settlement?.acctMulaidPay ?? null,
+      detail,
+    });
+    bytes += 3 * (setlId.length + detail.length) + 200;
+    if (outcomes.length >= INSERT_ROWS || bytes >= INSERT_BYTES) {
+      await insertOutcomes(pool, outcomes);
+      outcomes = [];
+      bytes = 0;
+    }
+  }
+  await insertOutcomes(pool, outcomes);
+}

@@ -1,0 +1,86 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+/**
+ * The ledger settlements (by id) of a file's own day and institution that its valid rows reported.
+ * Kept with the file record so MISSING_IN_FILE can be recomputed on every later run, when the ledger
+ * may have grown, without reading the file again or storing a row per matched settlement.
+ * Stored as sorted ids, delta + varint encoded, deflated: about a byte per id.
+ */
+export class ReportedIds {
+  private ids = new Float64Array(1 << 12);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(id: number): void {
+    if (this.count === this.ids.length) {
+      const next = new Float64Array(this.ids.length * 2);
+      next.set(this.ids);
+      this.ids = next;
+    }
+    this.ids[this.count++] = id;
+  }
+
+  encode(): Buffer {
+    const sorted = this.ids.slice(0, this.count).sort();
+    const out = Buffer.allocUnsafe(this.count * 8 + 8);
+    let at = 0;
+    let previous = 0;
+    for (const id of sorted) {
+      let delta = id - previous;
+      previous = id;
+      while (delta >= 0x80) {
+        out[at++] = (delta % 0x80) | 0x80;
+        delta = Math.floor(delta / 0x80);
+      }
+      out[at++] = delta;
+    }
+    return deflateRawSync(out.subarray(0, at));
+  }
+}
+
+/** Membership test over an encoded set: binary search in the decoded, sorted ids. */
+export class ReportedIdSet {
+  private constructor(private readonly ids: Float64Array) {}
+
+  static decode(encoded: Buffer | null): ReportedIdSet {
+    if (!encoded || encoded.length === 0) return new ReportedIdSet(new Float64Array(0));
+    const bytes = inflateRawSync(encoded);
+    const ids = new Float64Array(bytes.length);
+    let count = 0;
+    let value = 0;
+    let delta = 0;
+    let scale = 1;
+    for (const byte of bytes) {
+      delta += (byte & 0x7f) * scale;
+      if (byte & 0x80) {
+        scale *= 0x80;
+        continue;
+      }
+      value += delta;
+      ids[count++] = value;
+      delta = 0;
+      scale = 1;
+    }
+    return new ReportedIdSet(ids.subarray(0, count));
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  has(id: number): boolean {
+    let low = 0;
+    let high = this.ids.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const value = this.ids[mid]!;
+      if (value === id) return true;
+      if (value < id) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
+  }
+}
