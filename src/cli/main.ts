@@ -17,6 +17,7 @@ const program = new Command('premium-worker')
 
 registerDbCommands(program);
 (await import('./import.ts')).registerImportCommands(program);
+(await import('./recon.ts')).registerReconCommands(program);
 registerCampaignCommands(program);
 registerOrderCommands(program);
 registerFailureCommands(program);
