@@ -117,9 +117,11 @@ export async function storedOutcomes(pool: Pool): Promise<RowDataPacket[]> {
   return rows;
 }
 
-export async function tableCounts(pool: Pool): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (const table of ['recon_files', 'recon_latest_files', 'recon_outcomes']) {
+const RECON_TABLES = ['recon_files', 'recon_latest_files', 'recon_outcomes'] as const;
+
+export async function tableCounts(pool: Pool): Promise<Record<(typeof RECON_TABLES)[number], number>> {
+  const counts = { recon_files: 0, recon_latest_files: 0, recon_outcomes: 0 };
+  for (const table of RECON_TABLES) {
     const [rows] = await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${table}`);
     counts[table] = Number(rows[0]!.n);
   }
