@@ -14,7 +14,7 @@ export interface CampaignRow {
 
 type Queryable = Pool | PoolConnection;
 
-export async function insertCampaign(pool: Pool, c: Omit<CampaignRow, 'id'>): Promise<number> {
+export async function insertCampaign(pool: Queryable, c: Omit<CampaignRow, 'id'>): Promise<number> {
   const [result] = await pool.query<ResultSetHeader>(
     `INSERT INTO campaigns (year, province, window_start, window_end, mode, premium_adult, premium_minor, premium_student, premium_senior)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -38,7 +38,7 @@ export async function listCampaigns(pool: Pool): Promise<CampaignRow[]> {
   return (await Promise.all(rows.map((r) => findCampaign(pool, r.id as number)))).filter((c): c is CampaignRow => c !== null);
 }
 
-export async function insertRun(pool: Pool, run: { campaignId: number; kind: 'run' | 'retry'; params: unknown; requestedBy: string }): Promise<number> {
+export async function insertRun(pool: Queryable, run: { campaignId: number; kind: 'run' | 'retry'; params: unknown; requestedBy: string }): Promise<number> {
   const [result] = await pool.query<ResultSetHeader>(
     'INSERT INTO campaign_runs (campaign_id, kind, params, requested_by) VALUES (?, ?, ?, ?)',
     [run.campaignId, run.kind, run.params === undefined ? null : JSON.stringify(run.params), run.requestedBy],

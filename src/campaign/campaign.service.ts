@@ -1,15 +1,21 @@
-import type { Job } from 'bullmq';
+import { createHash } from 'node:crypto';
+import type { Job, ParentOptions } from 'bullmq';
 import { WaitingChildrenError } from 'bullmq';
 import type { App } from '../app.ts';
 import { env } from '../config/env.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { chunkByCluster } from '../domain/clusters.ts';
-import { chargeCluster } from '../domain/premium.ts';
+import { chargeCluster, type PremiumFailureCode } from '../domain/premium.ts';
 import { shanghaiNow } from '../domain/time.ts';
 import { logger } from '../logger.ts';
+import { finishRunActions, recordAction, type Actor, type OperatorAction } from '../operations/audit.repository.ts';
+import { paymentWrittenNotCommitted } from '../operations/fault-injection.ts';
 import type { JobPayload } from '../queue/catalog.ts';
 import { countOrders, findCampaign, finishRun, insertRun, loadOrderGraph, planOrders, type OrderSelection } from './campaign.repository.ts';
+import { OrderNotFoundError } from './order-not-found.error.ts';
+import { findOrder } from './orders.queries.ts';
 import { lockChunk, writeChunk } from './payment.repository.ts';
+import type { RunRecord } from './runs.queries.ts';
 
 export class CampaignNotFoundError extends Error {
   constructor(id: number) {
@@ -24,21 +30,77 @@ export interface RunRequest {
   orderId?: number;
   code?: string;
   requestedBy: string;
+  /** Runs started by the schedule say which tick: a restarted scheduled step finds its run instead of starting another. */
+  origin?: string;
 }
 
-/** Records the request and enqueues its job; the job id is built from the run row, so it is unique. */
-export async function requestRun(app: App, request: RunRequest): Promise<{ runId: number; jobId: string }> {
-  const campaign = await findCampaign(app.db.pool, request.campaignId);
-  if (!campaign) throw new CampaignNotFoundError(request.campaignId);
-  const params = request.kind === 'retry' ? { orderId: request.orderId, code: request.code } : undefined;
-  const runId = await insertRun(app.db.pool, { campaignId: campaign.id, kind: request.kind, params, requestedBy: request.requestedBy });
-  const jobId = `campaign-run-${runId}`;
+export interface RunRequestOptions {
+  /** Makes the run a child of a waiting step job; a failed run fails that job too. */
+  parent?: ParentOptions;
+  /** An operator's request: recorded in the audit trail in the same transaction as the run. */
+  actor?: Actor;
+  action?: OperatorAction;
+}
+
+export const runJobId = (runId: number) => `campaign-run-${runId}`;
+
+/**
+ * Enqueues the job of a run row. The id derives from the run, so enqueueing a run that still has a
+ * job adds nothing, and recovery can enqueue it again once Redis has lost it.
+ */
+export async function enqueueRun(app: App, run: Pick<RunRecord, 'id' | 'campaignId' | 'kind' | 'orderId' | 'code'>, parent?: ParentOptions): Promise<string> {
+  const jobId = runJobId(run.id);
   await app.queues.add(
     'campaign-run',
-    { runId, campaignId: campaign.id, kind: request.kind, orderId: request.orderId, code: request.code },
-    { jobId },
+    { runId: run.id, campaignId: run.campaignId, kind: run.kind, orderId: run.orderId, code: run.code },
+    parent ? { jobId, parent, failParentOnFailure: true } : { jobId },
   );
+  return jobId;
+}
+
+/** Records the request (and who asked) and enqueues its job; the job id is built from the run row, so it is unique. */
+export async function requestRun(app: App, request: RunRequest, options: RunRequestOptions = {}): Promise<{ runId: number; jobId: string }> {
+  const campaign = await findCampaign(app.db.pool, request.campaignId);
+  if (!campaign) throw new CampaignNotFoundError(request.campaignId);
+  const params = request.kind === 'retry'
+    ? { orderId: request.orderId, code: request.code, origin: request.origin }
+    : request.origin ? { origin: request.origin } : undefined;
+  const runId = await inTransaction(app.db.pool, async (conn) => {
+    const id = await insertRun(conn, { campaignId: campaign.id, kind: request.kind, params, requestedBy: request.requestedBy });
+    if (options.actor) {
+      const action = options.action ?? (request.kind === 'run' ? 'campaign.run' : 'retry');
+      await recordAction(conn, options.actor, action, { campaignId: campaign.id, orderId: request.orderId, code: request.code }, id);
+    }
+    return id;
+  });
+  const jobId = await enqueueRun(app, { id: runId, campaignId: campaign.id, kind: request.kind, orderId: request.orderId, code: request.code }, options.parent);
   return { runId, jobId };
+}
+
+export const RETRY_CODES = ['INSUFFICIENT_BALANCE', 'WRONG_PAYEE', 'BENEFICIARY_INELIGIBLE'] as const satisfies readonly PremiumFailureCode[];
+
+export type RetryTarget = { orderId: number } | { campaignId: number; code?: (typeof RETRY_CODES)[number] };
+
+export type RetryOutcome =
+  | { retried: true; campaignId: number; runId: number; jobId: string }
+  | { retried: false; orderId: number; reason: 'already paid' };
+
+/**
+ * An operator's retry: a new run row that charges failed and skipped orders afresh (never paid
+ * ones). It is a new run with its own job, so it never spends the automatic retry budget of a
+ * failed job, and it works whatever Redis still remembers.
+ */
+export async function requestRetry(app: App, target: RetryTarget, actor: Actor): Promise<RetryOutcome> {
+  if ('orderId' in target) {
+    const order = await findOrder(app.db.pool, target.orderId);
+    if (!order) throw new OrderNotFoundError(target.orderId);
+    // Paying twice is the one thing a retry must never do.
+    if (order.status === 'paid') return { retried: false, orderId: order.id, reason: 'already paid' };
+    const { runId, jobId } = await requestRun(app, { campaignId: order.campaignId, kind: 'retry', orderId: order.id, requestedBy: actor.operator }, { actor });
+    return { retried: true, campaignId: order.campaignId, runId, jobId };
+  }
+  const { runId, jobId } = await requestRun(app, { campaignId: target.campaignId, kind: 'retry', code: target.code, requestedBy: actor.operator }, { actor });
+  return { retried: true, campaignId: target.campaignId, runId, jobId };
 }
 
 /** Which orders a run may charge: plain runs only pending ones; retries also failed and skipped, never paid. */
@@ -53,10 +115,21 @@ function selectionOf(payload: JobPayload<'campaign-run'>): OrderSelection {
 }
 
 /**
+ * A chunk's job id is built from the run and the chunk's own orders. A fan-out restarted after a
+ * crash sees fewer pending orders and so cuts different chunks: with positional ids those would
+ * collide with the old chunks' ids and be dropped as duplicates, leaving orders unpaid. With content
+ * ids an identical chunk is still blocked, a different one runs, and an order in both is charged
+ * once because charging is guarded by its status.
+ */
+export function chunkJobId(runId: number, orderIds: readonly number[]): string {
+  return `pay-${runId}-${createHash('sha1').update(orderIds.join(',')).digest('hex').slice(0, 16)}`;
+}
+
+/**
  * The parent job of a run (BullMQ step-job pattern): first plans new orders (runs only), groups the
  * selected orders into family-cluster chunks and adds one pay-orders child per chunk; then waits
- * for the children and records the run's summary. Child job ids derive from the run, so a restarted
- * fan-out adds nothing twice.
+ * for the children and records the run's summary and, for the operator who asked, how many orders
+ * it charged.
  */
 export async function handleCampaignRun(app: App, payload: JobPayload<'campaign-run'>, job: Job, token: string | undefined) {
   const campaign = await findCampaign(app.db.pool, payload.campaignId);
@@ -68,11 +141,11 @@ export async function handleCampaignRun(app: App, payload: JobPayload<'campaign-
     const chunks = chunkByCluster(orders, edges, env().CHUNK_SIZE);
     const payments = app.queues.get('payments');
     for (let i = 0; i < chunks.length; i += 500) {
-      await payments.addBulk(chunks.slice(i, i + 500).map((orderIds, j) => ({
+      await payments.addBulk(chunks.slice(i, i + 500).map((orderIds) => ({
         name: 'pay-orders',
         data: { runId: payload.runId, campaignId: campaign.id, retry: payload.kind === 'retry', orderIds },
         opts: {
-          jobId: `pay-${payload.runId}-${i + j}`,
+          jobId: chunkJobId(payload.runId, orderIds),
           parent: { id: job.id!, queue: job.queueQualifiedName },
           failParentOnFailure: true,
         },
@@ -83,9 +156,12 @@ export async function handleCampaignRun(app: App, payload: JobPayload<'campaign-
   }
 
   if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
+  const charged = Object.values(await job.getChildrenValues<{ charged?: number }>()).reduce((n, v) => n + (v?.charged ?? 0), 0);
   const summary = await countOrders(app.db.pool, campaign.id);
+  await finishRunActions(app.db.pool, payload.runId, charged);
   await finishRun(app.db.pool, payload.runId, summary);
-  return { runId: payload.runId, summary };
+  logger.info({ jobId: job.id, campaignId: campaign.id, runId: payload.runId, charged }, 'campaign run finished');
+  return { runId: payload.runId, charged, summary };
 }
 
 /**
@@ -102,6 +178,7 @@ export async function payOrders(app: App, payload: JobPayload<'pay-orders'>) {
     const at = shanghaiNow();
     const outcomes = chargeCluster(orders, balances, campaign.mode, campaign.province, at);
     await writeChunk(conn, outcomes, at);
+    await paymentWrittenNotCommitted({ runId: payload.runId, orders: outcomes.length });
     return { charged: outcomes.length, paid: outcomes.filter((o) => o.status === 'paid').length };
   });
 }

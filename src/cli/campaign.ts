@@ -5,7 +5,10 @@ import { parseCampaignArgs } from '../campaign/campaign-input.ts';
 import { countOrders, findCampaign, insertCampaign } from '../campaign/campaign.repository.ts';
 import { requestRun, type RunRequest } from '../campaign/campaign.service.ts';
 import { recentRuns } from '../campaign/orders.queries.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { formatYuan } from '../domain/money.ts';
+import { finishAction, recordAction, type Actor } from '../operations/audit.repository.ts';
+import { resumeCampaign } from '../operations/recovery.service.ts';
 import { runUntilFinished } from '../queue/wait.ts';
 import { operatorName, parseId, withApp } from './app.ts';
 import { printJson, printLine, printTable, UserError } from './output.ts';
@@ -17,13 +20,24 @@ interface RunOptions {
   operator?: string;
 }
 
-/** Enqueues a run or retry; with --wait runs it here to the end and prints the outcome counts. */
-export async function startRun(app: App, request: Omit<RunRequest, 'requestedBy'>, options: RunOptions): Promise<void> {
-  const started = Date.now();
-  const { runId, jobId } = await requestRun(app, { ...request, requestedBy: operatorName(options.operator) });
+/** Who is at the keyboard, for the audit trail: --operator, else the OS user. */
+export function cliActor(operator?: string): Actor {
+  return { operator: operatorName(operator), source: 'cli' };
+}
+
+export interface StartedRun {
+  campaignId: number;
+  kind: 'run' | 'retry';
+  runId: number;
+  jobId: string;
+}
+
+/** Reports a run just enqueued; with --wait runs it here to the end and prints the outcome counts. */
+export async function reportRun(app: App, run: StartedRun, options: RunOptions, started = Date.now()): Promise<void> {
+  const { runId, jobId } = run;
   if (!options.wait) {
     if (options.json) printJson({ runId, jobId, queued: true });
-    else printLine(`${request.kind} ${runId} queued as job ${jobId}; start a worker or add --wait`);
+    else printLine(`${run.kind} ${runId} queued as job ${jobId}; start a worker or add --wait`);
     return;
   }
   const progress = async () => {
@@ -33,14 +47,22 @@ export async function startRun(app: App, request: Omit<RunRequest, 'requestedBy'
     return { done, total: done + (counts.unprocessed ?? 0) };
   };
   await withProgress('payment chunks', progress, runUntilFinished(app, handlers, 'campaigns', jobId), options.json);
-  const summary = await countOrders(app.db.pool, request.campaignId);
+  const summary = await countOrders(app.db.pool, run.campaignId);
   const seconds = (Date.now() - started) / 1000;
   if (options.json) {
     printJson({ runId, jobId, seconds, orders: summary.map((s) => ({ ...s, premium: formatYuan(s.premium) })) });
     return;
   }
   printTable(['status', 'failure_code', 'orders', 'premium'], summary.map((s) => [s.status, s.failureCode ?? '', s.orders, formatYuan(s.premium)]));
-  printLine(`${request.kind} ${runId} finished in ${seconds.toFixed(1)} s`);
+  printLine(`${run.kind} ${runId} finished in ${seconds.toFixed(1)} s`);
+}
+
+/** Enqueues a run or retry on an operator's behalf (audited); with --wait runs it here to the end. */
+export async function startRun(app: App, request: Omit<RunRequest, 'requestedBy'>, options: RunOptions): Promise<void> {
+  const started = Date.now();
+  const actor = cliActor(options.operator);
+  const { runId, jobId } = await requestRun(app, { ...request, requestedBy: actor.operator }, { actor });
+  await reportRun(app, { campaignId: request.campaignId, kind: request.kind, runId, jobId }, options, started);
 }
 
 export function registerCampaignCommands(program: Command): void {
@@ -53,13 +75,20 @@ export function registerCampaignCommands(program: Command): void {
     .requiredOption('--window <start..end>', 'collection window, e.g. 2026-09-01..2026-12-31')
     .requiredOption('--premium <list>', 'yuan per category: adult=400,minor=400,student=400,senior=400')
     .option('--mode <mode>', 'single (one payer pays it all) or split (payers in deduction order)', 'single')
+    .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
     .action((options) => withApp(async (app) => {
       const input = parseCampaignArgs(options);
       const [existing] = await app.db.pool.query('SELECT id FROM campaigns WHERE year = ? AND province = ?', [input.year, input.province]);
       const found = (existing as { id: number }[])[0];
       if (found) throw new UserError(`a campaign for ${input.year} in province ${input.province} already exists (id ${found.id})`);
-      const id = await insertCampaign(app.db.pool, input);
+      const id = await inTransaction(app.db.pool, async (conn) => {
+        const campaignId = await insertCampaign(conn, input);
+        const { year, province, windowStart, windowEnd, mode, premiums } = input;
+        const actionId = await recordAction(conn, cliActor(options.operator), 'campaign.create', { campaignId, year, province, windowStart, windowEnd, mode, premiums });
+        await finishAction(conn, actionId);
+        return campaignId;
+      });
       if (options.json) printJson({ id });
       else printLine(String(id));
     }));
@@ -67,9 +96,35 @@ export function registerCampaignCommands(program: Command): void {
   campaign.command('run <id>')
     .description('plan beneficiaries not yet planned and pay pending orders (paid, failed and skipped orders are left alone)')
     .option('--wait', 'run the work in this process and return when every order is final')
-    .option('--operator <name>', 'who asks, for the audit trail')
+    .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
     .action((id: string, options: RunOptions) => withApp((app) => startRun(app, { campaignId: parseId(id, 'campaign id'), kind: 'run' }, options)));
+
+  campaign.command('resume <id>')
+    .description('after Redis lost jobs (flushed, restarted without persistence): enqueue the unfinished runs of the campaign again; nothing is paid twice')
+    .option('--wait', 'run the work in this process and return when every order is final')
+    .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
+    .option('--json', 'machine-readable output')
+    .action((id: string, options: RunOptions) => withApp(async (app) => {
+      const started = Date.now();
+      const report = await resumeCampaign(app, parseId(id, 'campaign id'), cliActor(options.operator));
+      if (options.wait) {
+        for (const jobId of report.jobIds) await runUntilFinished(app, handlers, 'campaigns', jobId);
+      }
+      const orders = options.wait ? await countOrders(app.db.pool, report.campaignId) : undefined;
+      if (options.json) {
+        printJson({ ...report, seconds: (Date.now() - started) / 1000, orders: orders?.map((s) => ({ ...s, premium: formatYuan(s.premium) })) });
+        return;
+      }
+      printLine(`campaign ${report.campaignId}: ${report.pendingOrders} pending orders`);
+      if (report.requeuedRuns.length > 0) printLine(`re-enqueued runs whose jobs had vanished: ${report.requeuedRuns.join(', ')}`);
+      if (report.requeuedTicks.length > 0) printLine(`re-enqueued schedule ticks: ${report.requeuedTicks.join(', ')}`);
+      if (report.leftToTick.length > 0) printLine(`scheduled runs restarted by their tick: ${report.leftToTick.join(', ')}`);
+      if (report.newRunId) printLine(`started run ${report.newRunId} for pending orders that no unfinished run covered`);
+      for (const f of report.failedRuns) printLine(`run ${f.runId} failed (${f.reason}): start a new 'campaign run' or 'retry' once the cause is fixed`);
+      if (report.jobIds.length === 0 && report.failedRuns.length === 0) printLine('nothing to resume: every unfinished run still has its job');
+      if (orders) printTable(['status', 'failure_code', 'orders', 'premium'], orders.map((s) => [s.status, s.failureCode ?? '', s.orders, formatYuan(s.premium)]));
+    }));
 
   campaign.command('status <id>')
     .description('orders by status and failure code, money collected, recent runs')

@@ -1,40 +1,111 @@
 import type { Command } from 'commander';
+import { UnrecoverableError } from 'bullmq';
 import { handlers } from '../../jobs/index.ts';
-import { createApp } from '../app.ts';
+import { createApp, type App } from '../app.ts';
 import { env } from '../config/env.ts';
 import { logger } from '../logger.ts';
-import { startWorkers } from '../queue/workers.ts';
+import { startSweeper } from '../operations/recovery.service.ts';
+import { startScheduler } from '../operations/scheduler.ts';
+import { startWorkers, type RunningWorkers } from '../queue/workers.ts';
 
-/** Stops on SIGTERM/SIGINT: no new jobs, the running ones finish, connections close, exit 0. */
-function onShutdown(stop: () => Promise<void>): void {
+export interface Part {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs until SIGTERM/SIGINT, then stops the parts in order (scheduler first, so nothing new is
+ * enqueued; workers last, letting running jobs finish), closes connections and exits 0. A job still
+ * running after SHUTDOWN_TIMEOUT_MS is abandoned: its transaction rolls back with the connection,
+ * and another worker takes the job over once its lock expires. That forced exit, or a second
+ * signal, exits 1 so a supervisor can tell.
+ */
+export async function runUntilSignal(app: App, parts: Part[]): Promise<never> {
   let stopping = false;
-  const handler = (signal: string) => {
-    if (stopping) return;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for running jobs');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down: finishing running jobs');
-    stop().then(
-      () => process.exit(0),
+    const timeoutMs = env().SHUTDOWN_TIMEOUT_MS;
+    logger.info({ signal, timeoutMs }, 'shutting down: nothing new is started, running work may finish');
+    setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown timed out: exiting with jobs still running; they are taken over once their locks expire');
+      process.exit(1);
+    }, timeoutMs);
+    (async () => {
+      for (const part of parts) {
+        await part.stop();
+        logger.info({ part: part.name }, 'stopped');
+      }
+      await app.close();
+    })().then(
+      () => {
+        logger.info('shut down cleanly');
+        process.exit(0);
+      },
       (error: Error) => {
         logger.error({ err: error.message }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  return new Promise<never>(() => undefined);
+}
+
+/** BullMQ's production checklist: with any eviction policy Redis may silently drop queued jobs. */
+async function warnUnlessNoEviction(app: App): Promise<void> {
+  try {
+    const [, policy] = (await app.redis.config('GET', 'maxmemory-policy')) as [string, string];
+    if (policy !== 'noeviction') logger.warn({ policy }, 'Redis maxmemory-policy is not noeviction: jobs can vanish under memory pressure');
+  } catch {
+    // Managed Redis often forbids CONFIG; the check is advice, not a requirement.
+  }
+}
+
+function startJobWorkers(app: App): RunningWorkers {
+  const running = startWorkers(app, handlers);
+  for (const worker of running.workers) {
+    worker.on('completed', (job) => logger.info({ queue: worker.name, jobId: job.id, job: job.name, attempts: job.attemptsMade }, 'job completed'));
+    worker.on('failed', (job, error) => {
+      // Only the last attempt: earlier ones are transient faults that workers.ts already logs.
+      if (job && (error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1))) {
+        logger.warn({ queue: worker.name, jobId: job.id, job: job.name, attempts: job.attemptsMade, reason: error.message }, 'job failed; kept in the failed list');
+      }
+    });
+  }
+  logger.info({ queues: running.workers.map((w) => w.name), concurrency: env().WORKER_CONCURRENCY, prefix: app.queues.prefix }, 'workers started');
+  return running;
+}
+
+async function runProcesses(options: { workers: boolean; scheduler: boolean }): Promise<never> {
+  const app = createApp();
+  await warnUnlessNoEviction(app);
+  const parts: Part[] = [];
+  const scheduler = options.scheduler ? await startScheduler(app) : undefined;
+  if (scheduler) parts.push({ name: 'scheduler', stop: () => scheduler.stop() });
+  const sweeper = startSweeper(app, { intervalMs: env().SWEEP_INTERVAL_MS, schedules: scheduler?.definitions });
+  parts.push({ name: 'sweeper', stop: () => sweeper.stop() });
+  if (options.workers) {
+    const workers = startJobWorkers(app);
+    parts.push({ name: 'workers', stop: () => workers.close() });
+  }
+  return runUntilSignal(app, parts);
 }
 
 export function registerProcessCommands(program: Command): void {
   program.command('worker')
-    .description('run the BullMQ workers (campaign runs, payments) until stopped')
-    .action(async () => {
-      const app = createApp();
-      const workers = startWorkers(app, handlers);
-      logger.info({ queues: workers.workers.map((w) => w.name), concurrency: env().WORKER_CONCURRENCY, prefix: app.queues.prefix }, 'worker started');
-      onShutdown(async () => {
-        await workers.close();
-        await app.close();
-      });
-      await new Promise(() => undefined);
-    });
+    .description('run the BullMQ workers (schedules, campaign runs, payments) until SIGTERM/SIGINT')
+    .action(() => runProcesses({ workers: true, scheduler: false }));
+
+  program.command('scheduler')
+    .description('run the schedules (nightly reconciliation, daily campaign run) until SIGTERM/SIGINT; it only enqueues')
+    .action(() => runProcesses({ workers: false, scheduler: true }));
+
+  program.command('start')
+    .description('run the scheduler and the workers in one process')
+    .action(() => runProcesses({ workers: true, scheduler: true }));
 }

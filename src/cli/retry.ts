@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { findOrder } from '../campaign/orders.queries.ts';
+import { RETRY_CODES, requestRetry, type RetryTarget } from '../campaign/campaign.service.ts';
 import { parseId, withApp } from './app.ts';
-import { startRun } from './campaign.ts';
+import { cliActor, reportRun } from './campaign.ts';
 import { printJson, printLine, UserError } from './output.ts';
 
-const CODES = ['INSUFFICIENT_BALANCE', 'WRONG_PAYEE', 'BENEFICIARY_INELIGIBLE'];
+const CODES: readonly string[] = RETRY_CODES;
 
 export function registerRetryCommand(program: Command): void {
   program.command('retry')
@@ -13,24 +13,22 @@ export function registerRetryCommand(program: Command): void {
     .option('--campaign <id>', 'every failed and skipped order of a campaign')
     .option('--code <code>', `with --campaign: only this code (${CODES.join(', ')})`)
     .option('--wait', 'run the work in this process and return when every order is final')
-    .option('--operator <name>', 'who asks, for the audit trail')
+    .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
     .action((options: { order?: string; campaign?: string; code?: string; wait?: boolean; json?: boolean; operator?: string }) => withApp(async (app) => {
       if ((options.order === undefined) === (options.campaign === undefined)) throw new UserError('give exactly one of --order ID or --campaign ID');
       if (options.code !== undefined && !CODES.includes(options.code)) throw new UserError(`--code must be one of ${CODES.join(', ')}`);
-      if (options.order !== undefined) {
-        if (options.code !== undefined) throw new UserError('--code goes with --campaign');
-        const order = await findOrder(app.db.pool, parseId(options.order, '--order'));
-        if (!order) throw new UserError(`order ${options.order} does not exist`);
-        if (order.status === 'paid') {
-          // Paying twice is the one thing a retry must never do.
-          if (options.json) printJson({ orderId: order.id, status: 'paid', retried: false });
-          else printLine(`order ${order.id} is already paid: nothing to retry`);
-          return;
-        }
-        await startRun(app, { campaignId: order.campaignId, kind: 'retry', orderId: order.id }, options);
+      if (options.order !== undefined && options.code !== undefined) throw new UserError('--code goes with --campaign');
+      const target: RetryTarget = options.order !== undefined
+        ? { orderId: parseId(options.order, '--order') }
+        : { campaignId: parseId(options.campaign!, '--campaign'), code: options.code as (typeof RETRY_CODES)[number] | undefined };
+      const started = Date.now();
+      const outcome = await requestRetry(app, target, cliActor(options.operator));
+      if (!outcome.retried) {
+        if (options.json) printJson({ orderId: outcome.orderId, status: 'paid', retried: false });
+        else printLine(`order ${outcome.orderId} is already paid: nothing to retry`);
         return;
       }
-      await startRun(app, { campaignId: parseId(options.campaign!, '--campaign'), kind: 'retry', code: options.code }, options);
+      await reportRun(app, { campaignId: outcome.campaignId, kind: 'retry', runId: outcome.runId, jobId: outcome.jobId }, options, started);
     }));
 }

@@ -32,6 +32,20 @@ const envSchema = z.object({
   LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30000),
   /** How often workers look for stalled jobs (those of killed workers). */
   STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30000),
+  /** On SIGTERM/SIGINT, how long running jobs may take to finish before the process exits anyway (their jobs are then taken over as stalled). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(25000),
+  /** How often worker and scheduler processes re-enqueue unfinished runs whose jobs vanished from Redis (and the scheduler catches up missed ticks). */
+  SWEEP_INTERVAL_MS: z.coerce.number().int().min(200).default(60000),
+  /** A scheduler that was down catches up missed ticks at most this far back (72 h covers a long weekend). */
+  CATCHUP_HOURS: z.coerce.number().int().min(0).max(24 * 31).default(72),
+  /** Bearer token of the admin web server; `admin` refuses to start without one (at least 16 characters). Keep it out of shell history. */
+  ADMIN_TOKEN: z.string().optional(),
+  /** Who API actions are recorded as in the audit trail. */
+  ADMIN_TOKEN_NAME: z.string().min(1).max(64).default('admin'),
+  /** Fault injection for reliability tests only; 0 disables. Holds the first payment transaction of the process open this long after writing (to kill its connection). */
+  FAULT_PAYMENT_HOLD_MS: z.coerce.number().int().min(0).default(0),
+  /** Fault injection for reliability tests only; 0 disables. Blocks the event loop this long inside the first payment transaction, so the job's lock expires as in a stalled worker. */
+  FAULT_PAYMENT_FREEZE_MS: z.coerce.number().int().min(0).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

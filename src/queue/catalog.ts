@@ -4,11 +4,13 @@ import { z } from 'zod';
  * Every job the product runs: its queue, its payload schema and its retry policy. Payloads hold ids
  * only, never personal data (Redis is not the place for names or ID numbers).
  */
-export const QUEUE_NAMES = ['campaigns', 'payments', 'recon'] as const;
+export const QUEUE_NAMES = ['campaigns', 'payments', 'schedules', 'recon'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const id = z.number().int().positive();
 const businessDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** A cron slot in Asia/Shanghai wall-clock time. */
+const tick = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 
 export const jobCatalog = {
   /** Plans (for runs) or selects (for retries) the orders of a campaign run and fans them out as payment chunks. */
@@ -61,6 +63,16 @@ export const jobCatalog = {
       /** Content hash when the day was scanned: part of the job id, so the same content is one job. */
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
     }),
+  },
+  /** One tick of a schedule (recorded in schedule_runs): starts the tick's work as children and waits for them. */
+  'schedule-tick': {
+    queue: 'schedules',
+    payload: z.object({ scheduleRunId: id, schedule: z.enum(['recon', 'campaign']), tick }),
+  },
+  /** The daily run of one open campaign: `campaign run`, then a retry of INSUFFICIENT_BALANCE orders, one after the other. */
+  'campaign-daily': {
+    queue: 'schedules',
+    payload: z.object({ scheduleRunId: id, campaignId: id, tick }),
   },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType }>;
 

@@ -49,3 +49,13 @@ export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 60_000,
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Like startCli, but keeps the process's log (stderr) for assertions about what it did. */
+export function startCliLogged(args: string[], env: Record<string, string>): { child: ChildProcess; log: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (d) => (log += d));
+  return { child, log: () => log };
+}

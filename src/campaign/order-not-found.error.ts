@@ -1,0 +1,6 @@
+export class OrderNotFoundError extends Error {
+  constructor(id: number) {
+    super(`order ${id} does not exist`);
+    this.name = 'OrderNotFoundError';
+  }
+}

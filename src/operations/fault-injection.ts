@@ -1,0 +1,20 @@
+import { env } from '../config/env.ts';
+import { logger } from '../logger.ts';
+
+let fired = false;
+
+/**
+ * Reliability tests need a payment transaction caught in the act: written but not committed. These
+ * hooks (off unless FAULT_PAYMENT_* is set) stop the first payment transaction of the process at
+ * that point, once: "hold" keeps the event loop running (so the test can kill the connection),
+ * "freeze" blocks it (so the job's lock expires and another worker takes the job, as when a worker
+ * stalls in a long GC pause or on a starved VM).
+ */
+export async function paymentWrittenNotCommitted(jobContext: Record<string, unknown>): Promise<void> {
+  const { FAULT_PAYMENT_HOLD_MS: hold, FAULT_PAYMENT_FREEZE_MS: freeze } = env();
+  if (fired || (hold === 0 && freeze === 0)) return;
+  fired = true;
+  logger.warn({ ...jobContext, holdMs: hold, freezeMs: freeze }, 'fault injection: payment transaction paused before commit');
+  if (freeze > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, freeze);
+  if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
+}

@@ -1,0 +1,42 @@
+import type { Pool } from 'mysql2/promise';
+import { idNumberFor } from './factories.ts';
+
+/**
+ * `families` families, inserted in bulk: payer E{i} (balance `balance` fen) pays for residents
+ * R{2i} and R{2i+1}; every tenth payer is also second in line for the next family, so clusters
+ * span families. Person ids are 3i+1 (payer), 3i+2 and 3i+3 (residents) on an empty table.
+ */
+export async function seedFamilies(pool: Pool, families: number, balance = 80000): Promise<void> {
+  const persons: unknown[][] = [];
+  for (let i = 0; i < families; i++) {
+    persons.push([`E${String(i).padStart(6, '0')}`, idNumberFor(i), '甲', '310', '510104', 'active', null]);
+    persons.push([`R${String(2 * i).padStart(6, '0')}`, idNumberFor(i), '乙', '390', '510104', 'active', 'adult']);
+    persons.push([`R${String(2 * i + 1).padStart(6, '0')}`, idNumberFor(i), '丙', '390', '510104', 'active', 'minor']);
+  }
+  await pool.query('INSERT INTO persons (psn_no, id_number, name, insutype, admdvs, status, resident_category) VALUES ?', [persons]);
+  await pool.query("INSERT INTO accounts (person_id, balance, opening_balance, imported_balance) SELECT id, ?, ?, ? FROM persons WHERE insutype = '310'", [balance, balance, balance]);
+  const [[first]] = (await pool.query('SELECT MIN(id) AS id FROM persons')) as unknown as [[{ id: number }]];
+  const base = first.id - 1;
+  const bindings: unknown[][] = [];
+  for (let i = 0; i < families; i++) {
+    bindings.push([base + 3 * i + 2, base + 3 * i + 1, 'child', 1, '2020-01-01 00:00:00']);
+    bindings.push([base + 3 * i + 3, base + 3 * i + 1, 'child', 1, '2020-01-01 00:00:00']);
+    if (i % 10 === 0 && i + 1 < families) bindings.push([base + 3 * (i + 1) + 2, base + 3 * i + 1, 'sibling', 2, '2021-01-01 00:00:00']);
+  }
+  await pool.query('INSERT INTO bindings (beneficiary_id, payer_id, relationship, priority, bound_at) VALUES ?', [bindings]);
+}
+
+export async function orderCounts(pool: Pool, campaignId: number): Promise<{ pending: number; done: number; paid: number }> {
+  const [rows] = await pool.query(
+    "SELECT COALESCE(SUM(status = 'pending'), 0) AS pending, COALESCE(SUM(status <> 'pending'), 0) AS done, COALESCE(SUM(status = 'paid'), 0) AS paid FROM premium_orders WHERE campaign_id = ?",
+    [campaignId],
+  );
+  const r = (rows as { pending: number; done: number; paid: number }[])[0]!;
+  return { pending: Number(r.pending), done: Number(r.done), paid: Number(r.paid) };
+}
+
+/** Every (order, payer) pair debited more than once: must always be empty. */
+export async function doubleDebits(pool: Pool): Promise<unknown[]> {
+  const [rows] = await pool.query("SELECT order_id, account_id, COUNT(*) AS n FROM ledger_entries WHERE kind = 'debit' GROUP BY order_id, account_id HAVING n > 1");
+  return rows as unknown[];
+}

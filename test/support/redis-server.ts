@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+import { eventually, exited } from './process.ts';
+
+/** A port nobody listens on right now. */
+export async function sparePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface PrivateRedis {
+  url: string;
+  /** Stops the server without saving and starts an empty one on the same port. */
+  restartEmpty(): Promise<void>;
+}
+
+/**
+ * A redis-server of the test file's own, without persistence: faults such as FLUSHALL or a restart
+ * must not touch the Redis other test files share.
+ */
+export async function usePrivateRedis(): Promise<PrivateRedis> {
+  const port = await sparePort();
+  let server: ChildProcess | undefined;
+  const start = async () => {
+    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    await eventually(async () => {
+      const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    }, 20_000, `redis-server on port ${port}`);
+  };
+  const stop = async () => {
+    if (!server) return;
+    server.kill('SIGKILL');
+    await exited(server);
+    server = undefined;
+  };
+  await start();
+  afterAll(stop);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async restartEmpty() {
+      await stop();
+      await start();
+    },
+  };
+}
