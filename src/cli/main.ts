@@ -9,6 +9,8 @@ import { registerLedgerCommands } from './ledger.ts';
 import { registerOrderCommands } from './orders.ts';
 import { registerProcessCommands } from './processes.ts';
 import { registerRetryCommand } from './retry.ts';
+import { registerStatusCommand } from './status.ts';
+import { registerAdminCommand } from './admin.ts';
 
 const program = new Command('premium-worker')
   .description('Family mutual-aid premium campaigns and nightly reconciliation of personal-account deductions')
@@ -24,6 +26,8 @@ registerFailureCommands(program);
 registerRetryCommand(program);
 registerLedgerCommands(program);
 registerProcessCommands(program);
+registerStatusCommand(program);
+registerAdminCommand(program);
 registerDemoCommand(program);
 
 function oneLine(error: unknown): string {
