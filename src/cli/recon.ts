@@ -10,7 +10,8 @@ import { startReconRun, type DayResult } from '../recon/reconcile-day.service.ts
 import { writeReconExport } from '../recon/report.ts';
 import { fileExists } from '../recon/inbox.ts';
 import { runUntilFinished } from '../queue/wait.ts';
-import { withApp } from './app.ts';
+import { recordAction } from '../operations/audit.repository.ts';
+import { operatorName, withApp } from './app.ts';
 import { printJson, printLine, printTable, UserError } from './output.ts';
 import { withProgress } from './progress.ts';
 
@@ -26,6 +27,7 @@ interface RunOptions {
   outbox?: string;
   wait?: boolean;
   json?: boolean;
+  operator?: string;
 }
 
 async function reconRun(app: App, options: RunOptions): Promise<void> {
@@ -37,6 +39,8 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
   const request = { businessDate, inbox, outbox };
 
   let started = await startReconRun(app, request);
+  const actor = { operator: operatorName(options.operator), source: 'cli' } as const;
+  await recordAction(app.db.pool, actor, 'recon.run', { businessDate, inbox, outbox, jobId: started.jobId, joined: started.joined });
   if (!options.wait) {
     if (options.json) printJson({ businessDate, jobId: started.jobId, queued: true, joined: started.joined });
     else printLine(`reconciliation of ${businessDate} queued as job ${started.jobId}; start a worker or add --wait`);
@@ -80,6 +84,7 @@ export function registerReconCommands(program: Command): void {
     .option('--inbox <dir>', 'folder institutions deliver into (default: INBOX_DIR)')
     .option('--outbox <dir>', 'folder the reports are written to (default: OUTBOX_DIR)')
     .option('--wait', 'run the reconciliation in this process and wait until it is finished')
+    .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
     .action((options: RunOptions) => withApp((app) => reconRun(app, options)));
 

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { handlers } from '../../jobs/index.ts';
@@ -133,17 +136,21 @@ describe('admin API', () => {
 });
 
 describe('operator commands', () => {
-  it('record who asked: campaign create and retry from the CLI, with --operator', async () => {
+  it('record who asked: campaign create, retry and recon run from the CLI, with --operator', async () => {
     const created = await runCli(['campaign', 'create', '--year', '2031', '--province', '51', '--window', '2030-09-01..2030-12-31',
       '--premium', 'adult=400,minor=400,student=400,senior=400', '--operator', 'bob'], cliEnv);
     expect(created.code).toBe(0);
     const campaignId = Number(created.stdout.trim());
     const retried = await runCli(['retry', '--campaign', String(campaignId), '--operator', 'alice', '--json'], cliEnv);
     expect(retried.code).toBe(0);
+    const folder = mkdtempSync(path.join(tmpdir(), 'ops-audit-'));
+    const recon = await runCli(['recon', 'run', '--date', '2026-11-22', '--inbox', folder, '--outbox', folder, '--operator', 'carol', '--json'], cliEnv);
+    expect(recon.code).toBe(0);
     const rows = await actions();
-    expect(rows.map((r) => [r.operator, r.source, r.action])).toEqual([['bob', 'cli', 'campaign.create'], ['alice', 'cli', 'retry']]);
+    expect(rows.map((r) => [r.operator, r.source, r.action])).toEqual([['bob', 'cli', 'campaign.create'], ['alice', 'cli', 'retry'], ['carol', 'cli', 'recon.run']]);
     expect(rows[0]!.params).toMatchObject({ campaignId, year: 2031, province: '51', mode: 'single' });
     expect(rows[1]!.campaign_run_id).toBe(JSON.parse(retried.stdout).runId);
+    expect(rows[2]!.params).toMatchObject({ businessDate: '2026-11-22', jobId: JSON.parse(recon.stdout).jobId });
   });
 
   it('status --json shows queue counts, campaign progress and failed jobs with their reason', async () => {
