@@ -93,6 +93,32 @@ describe('a worker stopped with SIGTERM during a campaign', () => {
   });
 });
 
+describe('a worker whose running job outlasts SHUTDOWN_TIMEOUT_MS', () => {
+  it('exits 1 without committing it, and the job is taken over and paid once', async () => {
+    await seedFamilies(pool, 50);
+    const campaignId = await addCampaign(app);
+    const { jobId } = await requestRun(app, { campaignId, kind: 'run', requestedBy: 'test' });
+    const stuck = startCliLogged(['worker'], { ...workerEnv, FAULT_PAYMENT_HOLD_MS: '60000', SHUTDOWN_TIMEOUT_MS: '1000' });
+    await heldTransaction();
+    const signalled = Date.now();
+    stuck.child.kill('SIGTERM');
+    expect(await exited(stuck.child)).toBe(1);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    expect(stuck.log()).toContain('shutdown timed out');
+    // The held chunk died with its connection: nothing of it was committed.
+    await expectLedgerConsistent(pool);
+
+    const next = startCliLogged(['worker'], workerEnv);
+    try {
+      expect(await runState(jobId)).toBe('completed');
+    } finally {
+      next.child.kill('SIGTERM');
+      expect(await exited(next.child)).toBe(0);
+    }
+    await expectEveryOrderPaidOnce(campaignId, 100);
+  });
+});
+
 describe('a MySQL connection killed mid-transaction', () => {
   it('rolls back the half-written chunk, and the transient retry pays it once', async () => {
     await seedFamilies(pool, 100);
