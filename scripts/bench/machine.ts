@@ -1,0 +1,58 @@
+import os from 'node:os';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+
+export interface MachineInfo {
+  cores: number;
+  cpu: string;
+  memoryGb: number;
+  node: string;
+  database: string;
+  /** Read only: the bench reports durability settings, it never changes them. */
+  innodbFlushLogAtTrxCommit: number;
+  innodbBufferPoolMb: number;
+  redis: string;
+  /** Measured at the start of the run: see commitLatencyMs. */
+  commitLatencyMs: number;
+}
+
+export async function machineInfo(pool: Pool, redisInfo: () => Promise<string>): Promise<MachineInfo> {
+  const [[version]] = await pool.query<RowDataPacket[]>('SELECT VERSION() AS v');
+  const [[settings]] = await pool.query<RowDataPacket[]>(
+    'SELECT @@innodb_flush_log_at_trx_commit AS flush, @@innodb_buffer_pool_size AS pool',
+  );
+  const redisVersion = /redis_version:(\S+)/.exec(await redisInfo())?.[1] ?? 'unknown';
+  return {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    database: String(version!.v),
+    innodbFlushLogAtTrxCommit: Number(settings!.flush),
+    innodbBufferPoolMb: Math.round(Number(settings!.pool) / 2 ** 20),
+    redis: redisVersion,
+    commitLatencyMs: await commitLatencyMs(pool),
+  };
+}
+
+/** 1-minute load average, one decimal: other engineers' tests share the machine, so each figure carries it. */
+export const load1 = (): number => Math.round(os.loadavg()[0]! * 10) / 10;
+
+export const loadAverages = (): [number, number, number] => os.loadavg().map((l) => Math.round(l * 100) / 100) as [number, number, number];
+
+/**
+ * Milliseconds per committed one-row transaction (innodb_flush_log_at_trx_commit=1: one redo-log
+ * fsync each). It bounds anything that commits per row, such as the naive baseline, and varies a
+ * lot between machines of the same kind, so the bench measures it instead of assuming it.
+ */
+export async function commitLatencyMs(pool: Pool, commits = 200): Promise<number> {
+  const conn = await pool.getConnection();
+  try {
+    await conn.query('CREATE TABLE IF NOT EXISTS bench_commit_probe (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL)');
+    const started = performance.now();
+    for (let i = 0; i < commits; i++) await conn.query('INSERT INTO bench_commit_probe (v) VALUES (?)', [i]);
+    return Math.round(((performance.now() - started) / commits) * 100) / 100;
+  } finally {
+    await conn.query('DROP TABLE IF EXISTS bench_commit_probe');
+    conn.release();
+  }
+}

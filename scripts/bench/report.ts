@@ -1,0 +1,127 @@
+import Table from 'cli-table3';
+import type { MachineInfo } from './machine.ts';
+
+export interface Rate {
+  count: number;
+  seconds: number;
+  per_s: number;
+}
+
+export const rate = (count: number, seconds: number): Rate => ({ count, seconds: round(seconds, 2), per_s: Math.round(count / seconds) });
+
+export const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export interface ScaleOutRun {
+  workers: number;
+  orders: number;
+  paid: number;
+  seconds: number;
+  orders_per_s: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+/** Everything one run measured; the flat *_per_s keys are the stable interface of `--json`. */
+export interface BenchResults {
+  command: string;
+  started_at: string;
+  total_seconds: number;
+  machine: MachineInfo;
+  load_average_start: number[];
+  load_average_end: number[];
+  province: { families: number; persons: number; beneficiaries: number; employees: number; bindings: number };
+
+  campaign_orders: number;
+  campaign_paid: number;
+  campaign_seconds: number;
+  campaign_orders_per_s: number;
+
+  naive_orders: number;
+  naive_paid: number;
+  naive_seconds: number;
+  naive_orders_per_s: number;
+  naive_sample: string;
+  campaign_speedup_vs_naive: number;
+
+  raw_insert_rows: number;
+  raw_insert_seconds: number;
+  raw_insert_rows_per_s: number;
+  campaign_fraction_of_raw_insert: number;
+
+  recon_rows: number;
+  recon_seconds: number;
+  recon_rows_per_s: number;
+  recon_cpu_seconds: number;
+  recon_peak_rss_mb: number;
+  recon_rss_at_start_mb: number;
+  recon_counts: Record<string, number>;
+  csv_parse_rows_per_s: number;
+  recon_fraction_of_csv_parse: number;
+
+  settle_events: number;
+  settle_imported: number;
+  settle_rejected: number;
+  settle_seconds: number;
+  settle_events_per_s: number;
+
+  scale_out: ScaleOutRun[];
+  workers_1_orders_per_s?: number;
+  workers_2_orders_per_s?: number;
+  scale_out_2_vs_1?: number;
+
+  imports: Record<string, Rate>;
+  /** 1-minute load average before and after each measured step (this run's own work included). */
+  load_1m: Record<string, [number, number]>;
+  ledger_consistent: boolean;
+  ledger: { entries: number; accounts: number; orders: number; settlements: number; problems: number };
+  targets: Record<string, TargetCheck>;
+}
+
+export function checkTargets(r: Omit<BenchResults, 'targets'>): Record<string, TargetCheck> {
+  const targets: Record<string, TargetCheck> = {
+    campaign_rate: { target: '>= 15,000 orders/s', value: `${fmt(r.campaign_orders_per_s)} orders/s`, met: r.campaign_orders_per_s >= 15_000 },
+    campaign_vs_naive: { target: '>= 20x naive', value: `${r.campaign_speedup_vs_naive}x`, met: r.campaign_speedup_vs_naive >= 20 },
+    recon_rate: { target: '>= 100,000 rows/s', value: `${fmt(r.recon_rows_per_s)} rows/s`, met: r.recon_rows_per_s >= 100_000 },
+    recon_vs_csv_parse: { target: '>= 0.5 of csv-parse', value: `${r.recon_fraction_of_csv_parse}`, met: r.recon_fraction_of_csv_parse >= 0.5 },
+    recon_rss: { target: '< 300 MB peak RSS', value: `${r.recon_peak_rss_mb} MB`, met: r.recon_peak_rss_mb < 300 },
+    settle_rate: { target: '>= 5,000 events/s', value: `${fmt(r.settle_events_per_s)} events/s`, met: r.settle_events_per_s >= 5_000 },
+  };
+  return targets;
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+export function renderTable(r: BenchResults): string {
+  const table = new Table({ head: ['measurement', 'volume', 'time', 'rate', 'against the baseline', 'load 1m'], style: { head: [], border: [] } });
+  const load = (step: string) => {
+    const l = r.load_1m[step];
+    return l ? `${l[0]} → ${l[1]}` : '';
+  };
+  table.push(
+    ['1. campaign end to end (in-process workers)', `${fmt(r.campaign_orders)} orders`, `${r.campaign_seconds} s`, `${fmt(r.campaign_orders_per_s)} orders/s`,
+      `${r.campaign_speedup_vs_naive}x naive; ${r.campaign_fraction_of_raw_insert} of raw insert`, load('campaign')],
+    ['2. naive baseline (1 tx per order)', `${fmt(r.naive_orders)} orders (sample)`, `${r.naive_seconds} s`, `${fmt(r.naive_orders_per_s)} orders/s`, 'baseline', load('naive')],
+    ['3. raw multi-row INSERT (ledger-like)', `${fmt(r.raw_insert_rows)} rows`, `${r.raw_insert_seconds} s`, `${fmt(r.raw_insert_rows_per_s)} rows/s`, 'ceiling', load('raw insert')],
+    ['4. reconciliation (recon run --wait)', `${fmt(r.recon_rows)} rows`, `${r.recon_seconds} s`, `${fmt(r.recon_rows_per_s)} rows/s`,
+      `${r.recon_fraction_of_csv_parse} of csv-parse; peak RSS ${r.recon_peak_rss_mb} MB`, load('recon')],
+    ['   csv-parse alone, rows as arrays', `${fmt(r.recon_rows)} rows`, '', `${fmt(r.csv_parse_rows_per_s)} rows/s`, 'ceiling', load('csv-parse')],
+    ['5. settlements import', `${fmt(r.settle_events)} events`, `${r.settle_seconds} s`, `${fmt(r.settle_events_per_s)} events/s`,
+      `${fmt(r.settle_rejected)} rejected (not designated)`, load('settlements')],
+    ...r.scale_out.map((s) => [
+      `6. campaign on ${s.workers} worker process${s.workers > 1 ? 'es' : ''}`, `${fmt(s.orders)} orders`, `${s.seconds} s`, `${fmt(s.orders_per_s)} orders/s`,
+      s.workers === 2 && r.scale_out_2_vs_1 !== undefined ? `${r.scale_out_2_vs_1}x one process` : `${round(s.orders_per_s / r.campaign_orders_per_s)} of in-process`,
+      load(`workers ${s.workers}`),
+    ]),
+  );
+  return table.toString();
+}
+
+export function renderTargets(r: BenchResults): string {
+  const table = new Table({ head: ['target', 'measured', ''], style: { head: [], border: [] } });
+  for (const t of Object.values(r.targets)) table.push([t.target, t.value, t.met ? 'met' : 'MISSED']);
+  return table.toString();
+}
