@@ -18,7 +18,7 @@ export interface Part {
  * enqueued; workers last, letting running jobs finish), closes connections and exits 0. A job still
  * running after SHUTDOWN_TIMEOUT_MS is abandoned: its transaction rolls back with the connection,
  * and another worker takes the job over once its lock expires. That forced exit, or a second
- * signal, exits 1 so a supervisor can tell.
+ * signal, exits 1 so a supervisor can tell. Parts added to `parts` later are stopped too.
  */
 export async function runUntilSignal(app: App, parts: Part[]): Promise<never> {
   let stopping = false;
@@ -83,8 +83,10 @@ function startJobWorkers(app: App): RunningWorkers {
 
 async function runProcesses(options: { workers: boolean; scheduler: boolean }): Promise<never> {
   const app = createApp();
-  await warnUnlessNoEviction(app);
   const parts: Part[] = [];
+  // Signal handlers first: a SIGTERM during start-up must still shut down cleanly.
+  const running = runUntilSignal(app, parts);
+  await warnUnlessNoEviction(app);
   const scheduler = options.scheduler ? await startScheduler(app) : undefined;
   if (scheduler) parts.push({ name: 'scheduler', stop: () => scheduler.stop() });
   const sweeper = startSweeper(app, { intervalMs: env().SWEEP_INTERVAL_MS, schedules: scheduler?.definitions });
@@ -93,7 +95,7 @@ async function runProcesses(options: { workers: boolean; scheduler: boolean }): 
     const workers = startJobWorkers(app);
     parts.push({ name: 'workers', stop: () => workers.close() });
   }
-  return runUntilSignal(app, parts);
+  return running;
 }
 
 export function registerProcessCommands(program: Command): void {
