@@ -8,32 +8,34 @@ import { shanghaiNow } from '../../src/domain/time.ts';
 
 /**
  * The baseline a first implementation would be: one order at a time, one transaction per order,
- * the same pure rules and the same ledger keys as the product (so the ledger stays provable), but
- * every row read, locked and written by its own statement.
+ * the same pure rules and the same ledger keys as the product (so the ledger stays provable), each
+ * read, lock and write a statement of its own.
  */
 async function payOne(conn: PoolConnection, campaign: CampaignRow, orderId: number): Promise<ChargeOutcome['status'] | null> {
   await conn.beginTransaction();
   try {
-    const [[order]] = await conn.query<RowDataPacket[]>('SELECT id, person_id, premium, status FROM premium_orders WHERE id = ? FOR UPDATE', [orderId]);
+    // The beneficiary comes with the order, the payers' accounts with the bindings: the fewest round
+    // trips a row-at-a-time design can have, so the baseline is not slower than it needs to be.
+    const [[order]] = await conn.query<RowDataPacket[]>(
+      `SELECT o.id, o.person_id, o.premium, o.status, p.psn_no, p.insutype, p.admdvs, p.status AS person_status, p.resident_category
+         FROM premium_orders o JOIN persons p ON p.id = o.person_id WHERE o.id = ? FOR UPDATE`,
+      [orderId],
+    );
     if (!order || order.status !== 'pending') {
       await conn.commit();
       return null;
     }
-    const [[p]] = await conn.query<RowDataPacket[]>('SELECT id, psn_no, insutype, admdvs, status, resident_category FROM persons WHERE id = ?', [order.person_id]);
     const [bindingRows] = await conn.query<RowDataPacket[]>(
-      `SELECT b.relationship, b.priority, b.bound_at, b.revoked_at, p.id, p.psn_no, p.insutype, p.admdvs, p.status
-         FROM bindings b JOIN persons p ON p.id = b.payer_id WHERE b.beneficiary_id = ?`,
+      `SELECT b.relationship, b.priority, b.bound_at, b.revoked_at, p.id, p.psn_no, p.insutype, p.admdvs, p.status, a.balance
+         FROM bindings b JOIN persons p ON p.id = b.payer_id LEFT JOIN accounts a ON a.person_id = b.payer_id
+        WHERE b.beneficiary_id = ? FOR UPDATE`,
       [order.person_id],
     );
     const balances = new Map<number, Fen>();
-    const payerIds = [...new Set(bindingRows.map((r) => r.id as number))].sort((a, b) => a - b);
-    if (payerIds.length > 0) {
-      const [accounts] = await conn.query<RowDataPacket[]>('SELECT person_id, balance FROM accounts WHERE person_id IN (?) ORDER BY person_id FOR UPDATE', [payerIds]);
-      for (const a of accounts) balances.set(a.person_id, a.balance);
-    }
+    for (const r of bindingRows) if (r.balance !== null) balances.set(r.id, r.balance);
     const bindings: Binding[] = bindingRows.map((r) => ({
       payer: { id: r.id, psnNo: r.psn_no, insutype: r.insutype, admdvs: r.admdvs, status: r.status },
-      payerBalance: balances.get(r.id) ?? null,
+      payerBalance: r.balance,
       relationship: r.relationship,
       priority: r.priority,
       boundAt: r.bound_at,
@@ -43,7 +45,9 @@ async function payOne(conn: PoolConnection, campaign: CampaignRow, orderId: numb
     const outcome = chargePremium(
       {
         orderId,
-        beneficiary: { id: p!.id, psnNo: p!.psn_no, insutype: p!.insutype, admdvs: p!.admdvs, status: p!.status, residentCategory: p!.resident_category },
+        beneficiary: {
+          id: order.person_id, psnNo: order.psn_no, insutype: order.insutype, admdvs: order.admdvs, status: order.person_status, residentCategory: order.resident_category,
+        },
         premium: order.premium,
         bindings,
       },

@@ -1,6 +1,7 @@
 /**
- * Server-side statement timings of a bench run: sums MariaDB's slow log by statement shape and
- * prints the statements that took the most time, with their share.
+ * Server-side statement timings of a bench run: sums MariaDB's slow log by statement shape, per
+ * bench step (the bench marks each step in the log), and prints the statements that took the most
+ * time, with their share of the step.
  *
  *   node --import tsx scripts/bench/slow-log-digest.ts SLOW_LOG [--schema DB] [--top N]
  *
@@ -20,6 +21,9 @@ function shapeOf(sql: string): string {
   return sql
     .replace(/'(?:[^'\\]|\\.|'')*'/g, '?')
     .replace(/\b\d+(?:\.\d+)?\b/g, '?')
+    // Negative numbers and NULLs in value lists are values too.
+    .replace(/([(,]\s*)(?:-\?|NULL)(?=\s*[,)])/g, '$1?')
+    .replace(/([(,]\s*)(?:-\?|NULL)(?=\s*[,)])/g, '$1?')
     .replace(/\s+/g, ' ')
     .replace(/\(\s*\?(?:\s*,\s*\?)*\s*\)(?:\s*,\s*\(\s*\?(?:\s*,\s*\?)*\s*\))+/g, '(…)+')
     .replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?+)')
@@ -36,12 +40,22 @@ interface Shape {
   rowsExamined: number;
 }
 
-const shapes = new Map<string, Shape>();
+/** Step name → statement shape → totals. */
+const steps = new Map<string, Map<string, Shape>>();
+let step = '(before the first step)';
 let entry: { schema: string; time: number; lock: number; examined: number; sql: string[] } | null = null;
 const flush = () => {
   if (!entry || entry.sql.length === 0) return;
   if (values.schema && entry.schema !== values.schema) return;
-  const shape = shapeOf(entry.sql.join(' '));
+  const sql = entry.sql.join(' ');
+  const marker = /^SELECT '((?:[^'\\]|\\.)*)' AS bench_step/.exec(sql);
+  if (marker) {
+    step = marker[1]!;
+    return;
+  }
+  const shape = shapeOf(sql);
+  const shapes = steps.get(step) ?? new Map<string, Shape>();
+  steps.set(step, shapes);
   const s = shapes.get(shape) ?? { count: 0, seconds: 0, lockSeconds: 0, rowsExamined: 0 };
   s.count++;
   s.seconds += entry.time;
@@ -75,10 +89,12 @@ for await (const line of createInterface({ input: createReadStream(file), crlfDe
 }
 flush();
 
-const total = [...shapes.values()].reduce((n, s) => n + s.seconds, 0);
-const top = [...shapes].sort((a, b) => b[1].seconds - a[1].seconds).slice(0, Number(values.top));
-process.stdout.write(`${[...shapes.values()].reduce((n, s) => n + s.count, 0)} statements, ${total.toFixed(2)} s in the server\n`);
-process.stdout.write('share    seconds   count    ms/stmt  rows examined  statement\n');
-for (const [shape, s] of top) {
-  process.stdout.write(`${((100 * s.seconds) / total).toFixed(1).padStart(5)}%  ${s.seconds.toFixed(2).padStart(8)}  ${String(s.count).padStart(6)}  ${((1000 * s.seconds) / s.count).toFixed(3).padStart(9)}  ${String(s.rowsExamined).padStart(13)}  ${shape}\n`);
+for (const [name, shapes] of steps) {
+  const total = [...shapes.values()].reduce((n, s) => n + s.seconds, 0);
+  const top = [...shapes].sort((a, b) => b[1].seconds - a[1].seconds).slice(0, Number(values.top));
+  process.stdout.write(`\n== ${name}: ${[...shapes.values()].reduce((n, s) => n + s.count, 0)} statements, ${total.toFixed(2)} s in the server\n`);
+  process.stdout.write('share    seconds   count    ms/stmt  rows examined  statement\n');
+  for (const [shape, s] of top) {
+    process.stdout.write(`${((100 * s.seconds) / total).toFixed(1).padStart(5)}%  ${s.seconds.toFixed(2).padStart(8)}  ${String(s.count).padStart(6)}  ${((1000 * s.seconds) / s.count).toFixed(3).padStart(9)}  ${String(s.rowsExamined).padStart(13)}  ${shape}\n`);
+  }
 }
