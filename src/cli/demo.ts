@@ -7,6 +7,7 @@ import { databaseName } from '../db/client.ts';
 import { recreateDatabase } from '../db/migrate.ts';
 import { runDemo } from '../demo/demo.service.ts';
 import { formatYuan } from '../domain/money.ts';
+import { RECON_CODES } from '../domain/reconciliation.ts';
 import { logger } from '../logger.ts';
 import { EXIT, printJson, printLine, printTable } from './output.ts';
 
@@ -52,6 +53,8 @@ export function registerDemoCommand(program: Command): void {
         printLine('');
         printLine(`Campaign ${report.campaignId} orders by outcome:`);
         printTable(['status', 'failure_code', 'orders', 'premium (yuan)'], report.orders.map((o) => [o.status, o.failureCode ?? '', o.orders, formatYuan(o.premium)]));
+        printLine(`Reconciliation of ${report.recon.businessDate} (report ${path.relative(process.cwd(), report.recon.report)}):`);
+        printTable(['fixmedins_code', ...RECON_CODES], report.recon.counts.map((c) => [c.fixmedinsCode, ...RECON_CODES.map((code) => c.counts[code])]));
         printTable(['money moved', 'yuan'], [
           ['premiums collected from personal accounts', formatYuan(report.money.premiumsCollected)],
           ['monthly credits into personal accounts', formatYuan(report.money.creditsIn)],

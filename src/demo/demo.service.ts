@@ -7,8 +7,11 @@ import { IMPORTS } from '../imports/catalog.ts';
 import { runImport, type ImportKind, type ImportSummary } from '../imports/import-runner.ts';
 import { verifyLedger, type LedgerReport } from '../ledger/verify.ts';
 import { runUntilFinished } from '../queue/wait.ts';
-import { shanghaiToday } from '../domain/time.ts';
+import { previousDay, shanghaiToday } from '../domain/time.ts';
+import { countsOfDay } from '../recon/recon.repository.ts';
+import { startReconRun, type DayResult } from '../recon/reconcile-day.service.ts';
 import { generateProvince } from './province.ts';
+import { generateSettlements, writeInstitutionFiles } from './settlements.ts';
 
 export interface DemoStep {
   step: string;
@@ -22,12 +25,14 @@ export interface DemoReport {
   steps: DemoStep[];
   orders: Awaited<ReturnType<typeof countOrders>>;
   money: { premiumsCollected: number; creditsIn: number; debits: number };
+  recon: { businessDate: string; report: string; counts: Awaited<ReturnType<typeof countsOfDay>> };
   ledger: LedgerReport;
 }
 
 /**
  * The whole product on a synthetic province: import the people, run a campaign, credit the monthly
- * contributions, retry the orders that lacked money, and prove the ledger. Each step goes through
+ * contributions, retry the orders that lacked money, settle a day of pharmacy and hospital bills,
+ * reconcile the institutions' files for that day, and prove the ledger. Each step goes through
  * the same services and jobs an operator's commands use.
  */
 export async function runDemo(app: App, options: { families: number; dir: string; onStep?: (step: DemoStep) => void }): Promise<DemoReport> {
@@ -68,6 +73,16 @@ export async function runDemo(app: App, options: { families: number; dir: string
   await timed('import persons (changes)', () => runImport(app.db, IMPORTS.persons, files.personsUpdate), (s) => `${s.imported} residents moved to employee insurance`);
   await timed('retry INSUFFICIENT_BALANCE', () => runToEnd('retry', campaignId, 'INSUFFICIENT_BALANCE'), describeOrders);
 
+  const businessDate = previousDay(today);
+  const settlementsFile = await timed('generate settlements', () => generateSettlements(app.db.pool, { dir: options.dir, day: businessDate, events: Math.max(200, Math.round(options.families / 4)) }), (f) => path.basename(f));
+  await importFile('settlements', settlementsFile);
+  const inbox = path.join(options.dir, 'inbox');
+  await timed('institution files', () => writeInstitutionFiles(app.db.pool, { inbox, day: businessDate }), (files) => `${files.length} files for ${businessDate} (one GB18030, one institution silent, discrepancies planted)`);
+  const day = await timed(`recon run --date ${businessDate}`, async () => {
+    const { jobId } = await startReconRun(app, { businessDate, inbox, outbox: path.join(options.dir, 'outbox') });
+    return runUntilFinished<DayResult>(app, handlers, 'recon', jobId);
+  }, (d) => `${d.files.length} files, ${d.discrepancies} discrepancies`);
+
   const ledger = await timed('ledger verify', () => verifyLedger(app.db.pool), (r) => (r.problems.length === 0 ? `OK: ${r.entries} entries, ${r.accounts} accounts` : `${r.problems.length} PROBLEMS`));
   const [[money]] = (await app.db.pool.query(
     `SELECT COALESCE(SUM(CASE WHEN order_id IS NOT NULL THEN -amount END), 0) AS premiums,
@@ -80,6 +95,7 @@ export async function runDemo(app: App, options: { families: number; dir: string
     campaignId,
     steps,
     orders: await countOrders(app.db.pool, campaignId),
+    recon: { businessDate, report: day.report, counts: await countsOfDay(app.db.pool, businessDate) },
     money: { premiumsCollected: Number(money!.premiums), creditsIn: Number(money!.credits), debits: Number(money!.debits) },
     ledger,
   };
