@@ -115,6 +115,48 @@ function quote(value: string): string {
  * refd_setl_flag 0 (all three amounts >= 0) or 1 (all three <= 0); fixmedins_code the file's own.
  */
 export function checkRow(fields: readonly string[], layout: RowLayout, file: FileIdentity): RowCheck {
+  // Nearly every row is valid: accept it in one pass without building reasons. Whatever this pass
+  // does not accept is judged, with its reasons, by rowProblems.
+  const c = layout.columns;
+  if (fields.length === layout.width) {
+    const setlId = fields[c.setl_id]!;
+    const psnNo = fields[c.psn_no]!;
+    const code = fields[c.fixmedins_code]!;
+    const flag = fields[c.refd_setl_flag]!;
+    const medfee = parseYuan(fields[c.medfee_sumamt]!);
+    const acctPay = parseYuan(fields[c.acct_pay]!);
+    const acctMulaidPay = parseYuan(fields[c.acct_mulaid_pay]!);
+    if (
+      setlId !== '' && psnNo !== '' && code === file.fixmedinsCode && isTimeOnDay(fields[c.setl_time]!, file.businessDate)
+      && medfee !== null && acctPay !== null && acctMulaidPay !== null
+      && (flag === '0' ? medfee >= 0 && acctPay >= 0 && acctMulaidPay >= 0 : flag === '1' && medfee <= 0 && acctPay <= 0 && acctMulaidPay <= 0)
+    ) {
+      // -0 (from "-0.00") is the same amount as 0.
+      return { valid: true, row: { setlId, psnNo, fixmedinsCode: code, acctPay: acctPay + 0, acctMulaidPay: acctMulaidPay + 0 } };
+    }
+  }
+  return rowProblems(fields, layout, file);
+}
+
+/** `YYYY-MM-DD HH:mm:ss` or `YYYY-MM-DD` on `day` (a valid date), as parseShanghaiTime reads them, without building a Date. */
+function isTimeOnDay(text: string, day: string): boolean {
+  if (text.length === 10) return text === day;
+  if (text.length !== 19 || !text.startsWith(day) || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') return false;
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  return hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+}
+
+/** The number written by two ASCII digits at `at`, or -1. */
+function twoDigits(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const ones = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
+}
+
+/** The full check, with every reason a row is invalid; the rare rows checkRow's first pass does not accept come here. */
+function rowProblems(fields: readonly string[], layout: RowLayout, file: FileIdentity): RowCheck {
   const { columns } = layout;
   const cell = (column: ReconColumn) => fields[columns[column]];
   const setlId = cell('setl_id') ?? '';
@@ -147,11 +189,7 @@ export function checkRow(fields: readonly string[], layout: RowLayout, file: Fil
   if (code !== file.fixmedinsCode) reasons.push(`fixmedins_code ${quote(code)} is not the file's institution ${file.fixmedinsCode}`);
 
   if (reasons.length > 0) return { valid: false, setlId, reasons };
-  return {
-    valid: true,
-    // -0 (from "-0.00") is the same amount as 0.
-    row: { setlId, psnNo: cell('psn_no')!, fixmedinsCode: code, acctPay: amounts[1]! + 0, acctMulaidPay: amounts[2]! + 0 },
-  };
+  return { valid: true, row: { setlId, psnNo: cell('psn_no')!, fixmedinsCode: code, acctPay: amounts[1]! + 0, acctMulaidPay: amounts[2]! + 0 } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,8 +233,11 @@ export function judgeRow(check: RowCheck, firstRow: number | undefined, ledger: 
     differences.push(`acct_mulaid_pay file ${formatYuan(row.acctMulaidPay)}, ledger ${formatYuan(ledger.acctMulaidPay)}`);
   }
   if (differences.length > 0) return { code: 'AMOUNT_MISMATCH', detail: differences.join('; ') };
-  return { code: 'MATCHED', detail: '' };
+  return MATCHED;
 }
+
+// Shared: a million matched rows need no million judgement objects.
+const MATCHED: Judgement = Object.freeze({ code: 'MATCHED', detail: '' });
 
 /**
  * A ledger settlement of the file's day and institution counts as reported only by a valid, first

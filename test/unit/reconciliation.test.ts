@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spreadsheetSafe } from '../../src/csv/write-csv.ts';
+import { parseShanghaiTime } from '../../src/domain/time.ts';
 import {
   archivedFileName, checkRow, exportCells, judgeRow, parseReconFileName, RECON_COLUMNS, reportsSettlement,
   type LedgerSettlement, type ReconOutcome, type RowCheck,
@@ -66,6 +67,14 @@ describe('row validity', () => {
     const check = checkRow(fields(overrides), layout, file);
     expect(check.valid).toBe(false);
     expect(reasonsOf(check)).toMatch(reason);
+  });
+
+  it.each([
+    '2026-11-23 00:00:00', '2026-11-23 23:59:59', '2026-11-23', '2026-11-23 24:00:00', '2026-11-23 23:60:00', '2026-11-23 23:59:60',
+    '2026-11-23 9:00:00', '2026-11-23T10:00:00', '2026-11-23 10:00', '2026-11-23 10:00:00.5', '2026-11-23 1a:00:00', '2026-11-23 -1:00:0',
+    '2026-11-23 10:00:00 ', '2026-11-230', '2026-11-22 10:00:00', '2026-11-24', '2026-13-23 10:00:00',
+  ])('accepts setl_time %j exactly when parseShanghaiTime reads it as a time on the business day', (setlTime) => {
+    expect(checkRow(fields({ setl_time: setlTime }), layout, file).valid).toBe(parseShanghaiTime(setlTime)?.slice(0, 10) === '2026-11-23');
   });
 
   it('rejects a row with a wrong column count but keeps its raw setl_id', () => {
