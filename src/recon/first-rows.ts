@@ -1,87 +1,99 @@
 /**
  * The first row number of every setl_id seen so far in one file: what DUPLICATE_ROW is decided by.
  *
- * A JavaScript Map of a million setl_ids costs about 80 MB of heap, plus the garbage collector
- * walking a million strings on every major collection. Here keys are stored as UTF-8 bytes in one
- * growing buffer and found through an open-addressing table of typed arrays: about 45 bytes per
- * distinct setl_id, outside the JavaScript heap, and exact (keys are compared byte for byte, so a
- * hash collision can never turn a new setl_id into a duplicate).
+ * A JavaScript Map of a million setl_ids costs about 80 MB of heap, and the garbage collector walks
+ * a million strings on each major collection. Here ASCII keys (what institutions send) are stored
+ * as bytes in fixed-size pages and found through an open-addressing table: about 36 bytes per
+ * distinct setl_id, outside the JavaScript heap. Storage grows by adding pages, never by copying:
+ * every large reallocation leaves dead memory that V8 reclaims only with a full collection, and
+ * such collections promote everything young, which bloats the heap for the rest of the file.
+ *
+ * Keys are compared character for character, so the answer is exact. Other keys (non-ASCII or very
+ * long) go to a Map; an ASCII key never equals one of them.
  */
 export class FirstRows {
-  private bytes = Buffer.allocUnsafe(1 << 20);
-  private used = 0;
-  /** Per entry: where its key starts in `bytes`, its length, its hash and its row. */
-  private offsets = new Uint32Array(1 << 14);
-  private lengths = new Uint32Array(1 << 14);
-  private hashes = new Uint32Array(1 << 14);
-  private rows = new Uint32Array(1 << 14);
+  /** Keys as [length, ...bytes], packed into pages; an entry's offset is page * ARENA_PAGE + position. */
+  private readonly arena: Uint8Array[] = [];
+  private arenaUsed = ARENA_PAGE;
+  /** Per entry, in pages of ENTRY_PAGE: its key's offset and its row, interleaved. */
+  private readonly entries: Uint32Array[] = [];
   private count = 0;
-  /** Open-addressing slots holding entry index + 1 (0 = free); kept at most half full. */
+  /** Open-addressing slots holding entry index + 1 (0 = free), kept at most half full. */
   private slots = new Uint32Array(1 << 15);
+  private readonly others = new Map<string, number>();
 
   get size(): number {
-    return this.count;
+    return this.count + this.others.size;
   }
 
   /** The row `key` was first seen in, or undefined after recording `row` as its first. */
   firstRowOf(key: string, row: number): number | undefined {
-    if (this.used + key.length * 3 > this.bytes.length) this.growBytes(key.length * 3);
-    const start = this.used;
-    const length = this.bytes.write(key, start, 'utf8');
-    const hash = fnv1a(this.bytes, start, length);
+    const length = key.length;
+    let hash = FNV_OFFSET;
+    let ascii = length <= MAX_KEY;
+    for (let i = 0; i < length; i++) {
+      const code = key.charCodeAt(i);
+      if (code > 0x7f) ascii = false;
+      hash = Math.imul(hash ^ code, FNV_PRIME);
+    }
+    if (!ascii) {
+      const first = this.others.get(key);
+      if (first === undefined) this.others.set(key, row);
+      return first;
+    }
     const mask = this.slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = mix(hash) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot]!;
       if (entry === 0) {
-        this.add(slot, start, length, hash, row);
+        this.add(slot, key, row);
         return undefined;
       }
       const e = entry - 1;
-      if (this.hashes[e] === hash && this.lengths[e] === length && this.sameBytes(this.offsets[e]!, start, length)) return this.rows[e];
+      const page = this.entries[e >>> ENTRY_BITS]!;
+      const at = (e & ENTRY_MASK) * 2;
+      if (this.holds(page[at]!, key)) return page[at + 1];
     }
   }
 
-  private add(slot: number, start: number, length: number, hash: number, row: number): void {
-    if (this.count === this.offsets.length) this.growEntries();
-    const e = this.count++;
-    this.offsets[e] = start;
-    this.lengths[e] = length;
-    this.hashes[e] = hash;
-    this.rows[e] = row;
-    this.slots[slot] = e + 1;
-    this.used += length;
-    if (this.count * 2 > this.slots.length) this.rehash();
-  }
-
-  private sameBytes(a: number, b: number, length: number): boolean {
-    const bytes = this.bytes;
-    for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  private holds(offset: number, key: string): boolean {
+    const page = this.arena[offset >>> ARENA_BITS]!;
+    const start = offset & ARENA_MASK;
+    if (page[start] !== key.length) return false;
+    // From the end: sequential setl_ids share long prefixes and differ in their last characters.
+    for (let i = key.length - 1; i >= 0; i--) if (page[start + 1 + i] !== key.charCodeAt(i)) return false;
     return true;
   }
 
-  private growBytes(needed: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + needed));
-    this.bytes.copy(next, 0, 0, this.used);
-    this.bytes = next;
-  }
+  private add(slot: number, key: string, row: number): void {
+    if (this.arenaUsed + 1 + key.length > ARENA_PAGE) {
+      this.arena.push(new Uint8Array(ARENA_PAGE));
+      this.arenaUsed = 0;
+    }
+    const page = this.arena[this.arena.length - 1]!;
+    const start = this.arenaUsed;
+    page[start] = key.length;
+    for (let i = 0; i < key.length; i++) page[start + 1 + i] = key.charCodeAt(i);
+    this.arenaUsed += 1 + key.length;
 
-  private growEntries(): void {
-    const grow = (a: Uint32Array) => {
-      const next = new Uint32Array(a.length * 2);
-      next.set(a);
-      return next;
-    };
-    this.offsets = grow(this.offsets);
-    this.lengths = grow(this.lengths);
-    this.hashes = grow(this.hashes);
-    this.rows = grow(this.rows);
+    const e = this.count++;
+    if ((e & ENTRY_MASK) === 0) this.entries.push(new Uint32Array(ENTRY_PAGE * 2));
+    const entries = this.entries[e >>> ENTRY_BITS]!;
+    entries[(e & ENTRY_MASK) * 2] = (this.arena.length - 1) * ARENA_PAGE + start;
+    entries[(e & ENTRY_MASK) * 2 + 1] = row;
+    this.slots[slot] = e + 1;
+    if (this.count * 2 > this.slots.length) this.rehash();
   }
 
   private rehash(): void {
     const slots = new Uint32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     for (let e = 0; e < this.count; e++) {
-      let slot = this.hashes[e]! & mask;
+      const offset = this.entries[e >>> ENTRY_BITS]![(e & ENTRY_MASK) * 2]!;
+      const page = this.arena[offset >>> ARENA_BITS]!;
+      const start = (offset & ARENA_MASK) + 1;
+      let hash = FNV_OFFSET;
+      for (let i = start; i < start + page[start - 1]!; i++) hash = Math.imul(hash ^ page[i]!, FNV_PRIME);
+      let slot = mix(hash) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = e + 1;
     }
@@ -89,12 +101,19 @@ export class FirstRows {
   }
 }
 
-/** 32-bit FNV-1a with a final avalanche, so linear probing sees well-spread slots for sequential ids. */
-function fnv1a(bytes: Buffer, start: number, length: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-  h ^= h >>> 16;
+const MAX_KEY = 255;
+const ARENA_BITS = 20;
+const ARENA_PAGE = 1 << ARENA_BITS;
+const ARENA_MASK = ARENA_PAGE - 1;
+const ENTRY_BITS = 16;
+const ENTRY_PAGE = 1 << ENTRY_BITS;
+const ENTRY_MASK = ENTRY_PAGE - 1;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** Final avalanche of the FNV-1a hash, so linear probing sees well-spread slots for sequential ids. */
+function mix(hash: number): number {
+  let h = hash ^ (hash >>> 16);
   h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
+  return h ^ (h >>> 13);
 }

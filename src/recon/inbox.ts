@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { access, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 
 /**
  * The inbox folder institutions deliver into, with archive/ (processed files) and rejected/
@@ -23,9 +21,20 @@ export async function listInbox(inbox: string): Promise<string[]> {
   return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
 }
 
+/** Reads through one reused buffer: a stream would leave a 100 MB file's worth of chunks to the garbage collector. */
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash);
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const handle = await open(file, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
   return hash.digest('hex');
 }
 

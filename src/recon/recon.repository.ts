@@ -108,24 +108,41 @@ export async function deleteFileOutcomes(pool: Pool, fileId: number): Promise<vo
 // ---------------------------------------------------------------------------------------------
 // Ledger side
 
+type LedgerRow = [setlId: string, id: number, psnNo: string, acctPay: Fen, acctMulaidPay: Fen, otherCode: string | null, otherDate: string | null];
+
+/** The ledger's answer for one batch of setl_ids. */
+export class LedgerLookup {
+  constructor(
+    private readonly rows: Map<string, LedgerRow>,
+    private readonly file: FileIdentity,
+  ) {}
+
+  get(setlId: string): LedgerSettlement | undefined {
+    const r = this.rows.get(setlId);
+    if (!r) return undefined;
+    return { id: r[1], setlId: r[0], psnNo: r[2], acctPay: r[3], acctMulaidPay: r[4], fixmedinsCode: r[5] ?? this.file.fixmedinsCode, businessDate: r[6] ?? this.file.businessDate };
+  }
+}
+
 /**
  * The ledger's settlements with these setl_ids, wherever and whenever they were paid (MISSING_IN_LEDGER
- * looks up the whole ledger). Keys are matched exactly in JavaScript as well: the column's
- * PAD SPACE collation and the truncation of over-long keys must not match a different setl_id.
+ * looks up the whole ledger). Institution and day come back only where they differ from the file's:
+ * at a million rows, every string less in the answer is garbage the collector does not copy.
+ * Keys are matched exactly in JavaScript as well: the column's PAD SPACE collation and the
+ * truncation of over-long keys must not match a different setl_id.
  */
-export async function findLedgerSettlements(pool: Pool, setlIds: readonly string[]): Promise<Map<string, LedgerSettlement>> {
-  const found = new Map<string, LedgerSettlement>();
-  if (setlIds.length === 0) return found;
-  const [rows] = await pool.query<RowDataPacket[]>({
-    sql: `SELECT id, setl_id, psn_no, fixmedins_code, business_date, acct_pay, acct_mulaid_pay
-            FROM settlements WHERE setl_id IN (?)`,
-    rowsAsArray: true,
-    values: [setlIds],
-  });
-  for (const r of rows as unknown as [number, string, string, string, string, Fen, Fen][]) {
-    found.set(r[1], { id: r[0], setlId: r[1], psnNo: r[2], fixmedinsCode: r[3], businessDate: r[4], acctPay: r[5], acctMulaidPay: r[6] });
+export async function findLedgerSettlements(pool: Pool, setlIds: readonly string[], file: FileIdentity): Promise<LedgerLookup> {
+  const found = new Map<string, LedgerRow>();
+  if (setlIds.length > 0) {
+    const [rows] = await pool.query<RowDataPacket[]>({
+      sql: `SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay, IF(fixmedins_code = ?, NULL, fixmedins_code), IF(business_date = ?, NULL, business_date)
+              FROM settlements WHERE setl_id IN (?)`,
+      rowsAsArray: true,
+      values: [file.fixmedinsCode, file.businessDate, setlIds],
+    });
+    for (const r of rows as unknown as LedgerRow[]) found.set(r[0], r);
   }
-  return found;
+  return new LedgerLookup(found, file);
 }
 
 /** How many settlements the ledger holds per institution for the day (index-only). */

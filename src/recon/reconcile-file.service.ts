@@ -97,11 +97,52 @@ async function wholeFileProblem(pool: Pool, file: string, identity: FileIdentity
   }
 }
 
-interface PendingRow {
-  row: number;
-  check: RowCheck;
-  /** Set for a valid row whose setl_id an earlier valid row already had. */
-  firstRow: number | undefined;
+/**
+ * Rows waiting for their ledger lookup, kept as primitives in typed arrays: row objects held across
+ * the lookup's round trip would survive young-generation collections and be copied into the old
+ * one, which at a million rows costs more than everything else the worker does with them.
+ */
+class PendingRows {
+  size = 0;
+  readonly rows = new Uint32Array(LOOKUP_BATCH);
+  /** The earlier row of a repeated setl_id, or 0. */
+  readonly firstRows = new Uint32Array(LOOKUP_BATCH);
+  readonly acctPay = new Float64Array(LOOKUP_BATCH);
+  readonly acctMulaidPay = new Float64Array(LOOKUP_BATCH);
+  readonly setlIds: string[] = [];
+  /** Null for an invalid row, whose reasons are kept aside (they are rare). */
+  readonly psnNos: (string | null)[] = [];
+  readonly reasons = new Map<number, string[]>();
+
+  get full(): boolean {
+    return this.size === LOOKUP_BATCH;
+  }
+
+  push(row: number, check: RowCheck, firstRow: number | undefined): void {
+    const i = this.size++;
+    this.rows[i] = row;
+    this.firstRows[i] = firstRow ?? 0;
+    if (check.valid) {
+      this.setlIds.push(check.row.setlId);
+      this.psnNos.push(check.row.psnNo);
+      this.acctPay[i] = check.row.acctPay;
+      this.acctMulaidPay[i] = check.row.acctMulaidPay;
+    } else {
+      this.setlIds.push(check.setlId);
+      this.psnNos.push(null);
+      this.reasons.set(i, check.reasons);
+    }
+  }
+
+  /** The check of row `i` again, as checkRow gave it. */
+  check(i: number, identity: FileIdentity): RowCheck {
+    const psnNo = this.psnNos[i]!;
+    if (psnNo === null) return { valid: false, setlId: this.setlIds[i]!, reasons: this.reasons.get(i)! };
+    return {
+      valid: true,
+      row: { setlId: this.setlIds[i]!, psnNo, fixmedinsCode: identity.fixmedinsCode, acctPay: this.acctPay[i]!, acctMulaidPay: this.acctMulaidPay[i]! },
+    };
+  }
 }
 
 interface Recorded {
@@ -126,11 +167,11 @@ async function recordRows(
   const firstRows = new FirstRows();
   const recorded: Recorded = { rows: 0, counts: emptyCounts(), reported: new ReportedIds() };
   const inFlight: Promise<void>[] = [];
-  let pending: PendingRow[] = [];
+  let pending = new PendingRows();
 
   const dispatch = async () => {
     const work = resolveRows(pool, pending, identity, fileId, recorded);
-    pending = [];
+    pending = new PendingRows();
     // Awaited below in order; this only stops an early failure from being reported as unhandled.
     work.catch(() => undefined);
     inFlight.push(work);
@@ -143,50 +184,45 @@ async function recordRows(
       const check: RowCheck = record.error !== undefined
         ? { valid: false, setlId: '', reasons: [record.error] }
         : checkRow(record.fields, layout, identity);
-      const firstRow = check.valid ? firstRows.firstRowOf(check.row.setlId, record.row) : undefined;
-      pending.push({ row: record.row, check, firstRow });
+      // Invalid rows never count as seen.
+      pending.push(record.row, check, check.valid ? firstRows.firstRowOf(check.row.setlId, record.row) : undefined);
+      if (pending.full) await dispatch();
     }
     recorded.rows += batch.length;
-    if (pending.length >= LOOKUP_BATCH) await dispatch();
     if (onProgress && recorded.rows >= nextProgress) {
       nextProgress += 100_000;
       await onProgress(recorded.rows);
     }
   }
-  if (pending.length > 0) await dispatch();
+  if (pending.size > 0) await dispatch();
   await Promise.all(inFlight);
   return recorded;
-}
-
-function setlIdOf(check: RowCheck): string {
-  return check.valid ? check.row.setlId : check.setlId;
 }
 
 function mayBeInLedger(setlId: string): boolean {
   return setlId !== '' && (setlId.length <= LEDGER_KEY_CHARS || [...setlId].length <= LEDGER_KEY_CHARS);
 }
 
-async function resolveRows(pool: Pool, rows: PendingRow[], identity: FileIdentity, fileId: number, recorded: Recorded): Promise<void> {
+async function resolveRows(pool: Pool, pending: PendingRows, identity: FileIdentity, fileId: number, recorded: Recorded): Promise<void> {
   const keys = new Set<string>();
-  for (const r of rows) {
-    const setlId = setlIdOf(r.check);
-    if (mayBeInLedger(setlId)) keys.add(setlId);
-  }
-  const ledger = await findLedgerSettlements(pool, [...keys]);
+  for (const setlId of pending.setlIds) if (mayBeInLedger(setlId)) keys.add(setlId);
+  const ledger = await findLedgerSettlements(pool, [...keys], identity);
 
   let outcomes: OutcomeRow[] = [];
   let bytes = 0;
-  for (const r of rows) {
-    const setlId = setlIdOf(r.check);
+  for (let i = 0; i < pending.size; i++) {
+    const setlId = pending.setlIds[i]!;
+    const check = pending.check(i, identity);
+    const firstRow = pending.firstRows[i] === 0 ? undefined : pending.firstRows[i];
     const settlement = setlId === '' ? undefined : ledger.get(setlId);
-    const { code, detail } = judgeRow(r.check, r.firstRow, settlement);
+    const { code, detail } = judgeRow(check, firstRow, settlement);
     recorded.counts[code]++;
-    if (reportsSettlement(r.check, r.firstRow, settlement, identity)) recorded.reported.add(settlement!.id);
+    if (reportsSettlement(check, firstRow, settlement, identity)) recorded.reported.add(settlement!.id);
     if (code === 'MATCHED') continue;
     // The file side comes from a valid row only; the ledger side whenever the setl_id is in the ledger.
-    const fileSide = r.check.valid ? r.check.row : null;
+    const fileSide = check.valid ? check.row : null;
     outcomes.push({
-      businessDate: identity.businessDate, fixmedinsCode: identity.fixmedinsCode, fileId, rowNo: r.row, setlId, code,
+      businessDate: identity.businessDate, fixmedinsCode: identity.fixmedinsCode, fileId, rowNo: pending.rows[i]!, setlId, code,
       fileAcctPay: fileSide?.acctPay ?? null, fileAcctMulaidPay: fileSide?.acctMulaidPay ?? null,
       settlementId: settlement?.id ?? null, ledgerAcctPay: settlement?.acctPay ?? null, ledgerAcctMulaidPay: settlement?.acctMulaidPay ?? null,
       detail,

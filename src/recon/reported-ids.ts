@@ -7,7 +7,8 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
  * Stored as sorted ids, delta + varint encoded, deflated: about a byte per id.
  */
 export class ReportedIds {
-  private ids = new Float64Array(1 << 12);
+  /** Fixed-size pages rather than a growing array: see FirstRows on reallocation. */
+  private readonly pages: Float64Array[] = [];
   private count = 0;
 
   get size(): number {
@@ -15,16 +16,14 @@ export class ReportedIds {
   }
 
   add(id: number): void {
-    if (this.count === this.ids.length) {
-      const next = new Float64Array(this.ids.length * 2);
-      next.set(this.ids);
-      this.ids = next;
-    }
-    this.ids[this.count++] = id;
+    if (this.count % PAGE === 0) this.pages.push(new Float64Array(PAGE));
+    this.pages[this.pages.length - 1]![this.count++ % PAGE] = id;
   }
 
   encode(): Buffer {
-    const sorted = this.ids.slice(0, this.count).sort();
+    const sorted = new Float64Array(this.count);
+    this.pages.forEach((page, i) => sorted.set(page.subarray(0, Math.min(PAGE, this.count - i * PAGE)), i * PAGE));
+    sorted.sort();
     const out = Buffer.allocUnsafe(this.count * 8 + 8);
     let at = 0;
     let previous = 0;
@@ -40,6 +39,8 @@ export class ReportedIds {
     return deflateRawSync(out.subarray(0, at));
   }
 }
+
+const PAGE = 1 << 16;
 
 /** Membership test over an encoded set: binary search in the decoded, sorted ids. */
 export class ReportedIdSet {
