@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { WaitingChildrenError, type Job, type ParentOptions } from 'bullmq';
+import { WaitingChildrenError, type Job } from 'bullmq';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -27,8 +27,6 @@ export interface ReconRunRequest {
    * default every request gets a fresh one.
    */
   jobId?: string;
-  /** Makes the day's job a child of another job (a schedule tick that waits for it). */
-  parent?: ParentOptions;
 }
 
 export interface ReconRunStarted {
@@ -48,7 +46,8 @@ export async function startReconRun(app: App, request: ReconRunRequest): Promise
   const job = await app.queues.add(
     'reconcile-day',
     { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: path.resolve(request.outbox) },
-    { jobId, deduplication: { id: `recon-day-${day}` }, ...(request.parent ? { parent: request.parent, failParentOnFailure: true } : {}) },
+    // Not combinable with a parent job (BullMQ refuses deduplication with one): a caller waits on the job id instead.
+    { jobId, deduplication: { id: `recon-day-${day}` } },
   );
   return { jobId: job.id!, joined: job.id !== jobId };
 }
