@@ -18,7 +18,10 @@ export class FirstRows {
   /** Per entry, in pages of ENTRY_PAGE: its key's offset and its row, interleaved. */
   private readonly entries: Uint32Array[] = [];
   private count = 0;
-  /** Open-addressing slots holding entry index + 1 (0 = free), kept at most half full. */
+  /**
+   * Open-addressing slots, kept at most half full: 0 is free, else (entry index + 1) in the low 24
+   * bits and 8 bits of the key's hash above, so most probes of another key stop without reading it.
+   */
   private slots = new Uint32Array(1 << 15);
   private readonly others = new Map<string, number>();
 
@@ -36,19 +39,22 @@ export class FirstRows {
       if (code > 0x7f) ascii = false;
       hash = Math.imul(hash ^ code, FNV_PRIME);
     }
-    if (!ascii) {
+    if (!ascii || this.count >= MAX_ENTRIES) {
       const first = this.others.get(key);
       if (first === undefined) this.others.set(key, row);
       return first;
     }
+    hash = mix(hash);
+    const tag = (hash >>> 24) << 24;
     const mask = this.slots.length - 1;
-    for (let slot = mix(hash) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot]!;
-      if (entry === 0) {
-        this.add(slot, key, row);
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const value = this.slots[slot]!;
+      if (value === 0) {
+        this.add(slot, key, row, tag);
         return undefined;
       }
-      const e = entry - 1;
+      if (((value & TAG_MASK) >>> 0) !== ((tag >>> 0))) continue;
+      const e = (value & INDEX_MASK) - 1;
       const page = this.entries[e >>> ENTRY_BITS]!;
       const at = (e & ENTRY_MASK) * 2;
       if (this.holds(page[at]!, key)) return page[at + 1];
@@ -64,7 +70,7 @@ export class FirstRows {
     return true;
   }
 
-  private add(slot: number, key: string, row: number): void {
+  private add(slot: number, key: string, row: number, tag: number): void {
     if (this.arenaUsed + 1 + key.length > ARENA_PAGE) {
       this.arena.push(new Uint8Array(ARENA_PAGE));
       this.arenaUsed = 0;
@@ -80,7 +86,7 @@ export class FirstRows {
     const entries = this.entries[e >>> ENTRY_BITS]!;
     entries[(e & ENTRY_MASK) * 2] = (this.arena.length - 1) * ARENA_PAGE + start;
     entries[(e & ENTRY_MASK) * 2 + 1] = row;
-    this.slots[slot] = e + 1;
+    this.slots[slot] = (tag | (e + 1)) >>> 0;
     if (this.count * 2 > this.slots.length) this.rehash();
   }
 
@@ -93,15 +99,20 @@ export class FirstRows {
       const start = (offset & ARENA_MASK) + 1;
       let hash = FNV_OFFSET;
       for (let i = start; i < start + page[start - 1]!; i++) hash = Math.imul(hash ^ page[i]!, FNV_PRIME);
-      let slot = mix(hash) & mask;
+      hash = mix(hash);
+      let slot = hash & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = e + 1;
+      slots[slot] = (((hash >>> 24) << 24) | (e + 1)) >>> 0;
     }
     this.slots = slots;
   }
 }
 
 const MAX_KEY = 255;
+/** Entries addressable in a slot's low 24 bits; a file with more distinct setl_ids continues in the Map. */
+const MAX_ENTRIES = (1 << 24) - 1;
+const INDEX_MASK = 0xffffff;
+const TAG_MASK = 0xff000000;
 const ARENA_BITS = 20;
 const ARENA_PAGE = 1 << ARENA_BITS;
 const ARENA_MASK = ARENA_PAGE - 1;
