@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 export type TextEncoding = 'utf-8' | 'gb18030';
 
@@ -14,16 +14,26 @@ export async function detectEncoding(path: string): Promise<TextEncoding | null>
   return null;
 }
 
+/**
+ * Reads through one reused buffer: a stream would allocate a fresh 1 MB chunk per read, and for a
+ * 100 MB file the allocator keeps most of that memory after it is freed.
+ */
 async function decodesCleanly(path: string, encoding: TextEncoding): Promise<boolean> {
   const decoder = new TextDecoder(encoding, { fatal: true });
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const handle = await open(path, 'r');
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-      decoder.decode(chunk as Buffer, { stream: true });
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length);
+      if (bytesRead === 0) break;
+      decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
     }
     decoder.decode();
     return true;
   } catch (error) {
     if (error instanceof TypeError) return false;
     throw error;
+  } finally {
+    await handle.close();
   }
 }
