@@ -15,6 +15,7 @@ import {
 } from './recon.repository.ts';
 import type { FileResult } from './reconcile-file.service.ts';
 import { reportPaths, writeCountsFile, writeReconExport } from './report.ts';
+import { compactHeap } from './heap.ts';
 import { ReportedIdSet } from './reported-ids.ts';
 
 export interface ReconRunRequest {
@@ -164,6 +165,7 @@ export async function recomputeMissingInFile(pool: Pool, businessDate: string): 
         }
         if (page.length < LEDGER_PAGE) break;
         after = page.at(-1)![1];
+        compactHeap();
       }
     }
   });

@@ -9,6 +9,7 @@ import {
 } from '../domain/reconciliation.ts';
 import { logger } from '../logger.ts';
 import { FirstRows } from './first-rows.ts';
+import { compactHeap } from './heap.ts';
 import { archiveFile, fileExists, rejectFile, sha256OfFile } from './inbox.ts';
 import {
   deleteFileOutcomes, findFileVersion, findLedgerSettlements, finishFileVersion, insertOutcomes, institutionExists, startFileVersion,
@@ -40,6 +41,7 @@ const LOOKUP_BATCH = 4000;
 /** Lookups in flight while the next rows are parsed: the database works on the other core meanwhile. */
 const MAX_IN_FLIGHT = 2;
 const INSERT_ROWS = 1000;
+const COMPACT_EVERY = 50_000;
 const INSERT_BYTES = 2 << 20;
 /** The ledger's setl_id column holds 64 characters: a longer key cannot be there. */
 const LEDGER_KEY_CHARS = 64;
@@ -179,6 +181,7 @@ async function recordRows(
   };
 
   let nextProgress = 100_000;
+  let nextCompaction = COMPACT_EVERY;
   for await (const batch of csv.batches) {
     for (const record of batch) {
       const check: RowCheck = record.error !== undefined
@@ -189,6 +192,10 @@ async function recordRows(
       if (pending.full) await dispatch();
     }
     recorded.rows += batch.length;
+    if (recorded.rows >= nextCompaction) {
+      nextCompaction += COMPACT_EVERY;
+      compactHeap();
+    }
     if (onProgress && recorded.rows >= nextProgress) {
       nextProgress += 100_000;
       await onProgress(recorded.rows);
@@ -196,6 +203,8 @@ async function recordRows(
   }
   if (pending.size > 0) await dispatch();
   await Promise.all(inFlight);
+  // The setl_id index of a large file is garbage from here on: return its memory before encoding.
+  if (firstRows.size > COMPACT_EVERY) compactHeap(true);
   return recorded;
 }
 
