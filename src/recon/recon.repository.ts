@@ -272,11 +272,11 @@ export async function countsOfDay(db: Queryable, businessDate: string): Promise<
   return [...byCode.keys()].sort().map((fixmedinsCode) => ({ fixmedinsCode, counts: byCode.get(fixmedinsCode)! }));
 }
 
-export async function recordDayRun(db: Queryable, businessDate: string, counts: InstitutionCounts[]): Promise<void> {
+export async function recordDayRun(db: Queryable, businessDate: string, totals: Record<string, number>): Promise<void> {
   await db.query(
     `INSERT INTO recon_days (business_date, runs, summary) VALUES (?, 1, ?)
      ON DUPLICATE KEY UPDATE runs = runs + 1, last_run_at = CURRENT_TIMESTAMP, summary = VALUES(summary)`,
-    [businessDate, JSON.stringify(counts)],
+    [businessDate, JSON.stringify(totals)],
   );
 }
 

@@ -125,8 +125,9 @@ async function finaliseDay(pool: Pool, payload: DayPayload, files: FileResult[])
   const paths = reportPaths(payload.outbox, payload.businessDate);
   const discrepancies = await writeReconExport(pool, payload.businessDate, paths.report);
   await writeCountsFile(paths.counts, payload.businessDate, counts);
-  await recordDayRun(pool, payload.businessDate, counts);
-  logger.info({ businessDate: payload.businessDate, institutions: counts.length, discrepancies, ...totals(counts) }, 'reconciliation day finished');
+  const summary = { institutions: counts.length, discrepancies, ...totals(counts) };
+  await recordDayRun(pool, payload.businessDate, summary);
+  logger.info({ businessDate: payload.businessDate, ...summary }, 'reconciliation day finished');
   return { businessDate: payload.businessDate, files, institutions: counts.length, discrepancies, report: paths.report, countsFile: paths.counts };
 }
 

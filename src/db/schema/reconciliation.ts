@@ -80,7 +80,7 @@ export const reconDays = mysqlTable('recon_days', {
   businessDate: date('business_date', { mode: 'string' }).primaryKey(),
   runs: int('runs', { unsigned: true }).notNull().default(0),
   lastRunAt: timestamp('last_run_at').notNull().defaultNow(),
-  /** Counts per institution of the last run (JSON), as printed and written to recon_{YYYYMMDD}_counts.csv. */
+  /** Totals of the last run (JSON): institutions, discrepancies and each code's count; per institution they come from the outcomes. */
   summary: text('summary'),
 });
 
