@@ -9,7 +9,7 @@
  * file against csv-parse alone, the settlements import, and the campaign on 1 and 2 worker
  * processes. Ends with the ledger proof: exit 1 if it does not hold.
  */
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createApp, type App } from '../src/app.ts';
 import { planOrders } from '../src/campaign/campaign.repository.ts';
@@ -24,7 +24,8 @@ import { verifyLedger } from '../src/ledger/verify.ts';
 import { logger } from '../src/logger.ts';
 import { createCampaign, runCampaignInProcess, runCampaignOnWorkers, startWorkerProcesses } from './bench/campaign.ts';
 import { runChild } from './bench/children.ts';
-import { load1, loadAverages, machineInfo } from './bench/machine.ts';
+import { codeVersion, load1, loadAverages, machineInfo } from './bench/machine.ts';
+import { ROOT } from './bench/paths.ts';
 import { runNaive } from './bench/naive.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './bench/options.ts';
 import { measureRawInsert } from './bench/raw-insert.ts';
@@ -58,13 +59,14 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
   const started = performance.now();
   const command = commandLine();
   const loadStart = loadAverages();
+  const code = codeVersion(ROOT);
   const { databaseUrl, prefix } = benchTargets();
   const say = (line: string) => process.stderr.write(`${line}\n`);
 
   await recreateDatabase(databaseUrl);
   const app = createApp({ databaseUrl, queuePrefix: prefix });
   if (options.statementLog) {
-    // Session-only: the server's slow log then records every statement of this process, nobody else's.
+    // Session-only: with the server's slow_query_log ON, every statement of this process is logged, nobody else's.
     app.db.pool.on('connection', (conn) => conn.query('SET SESSION long_query_time = 0'));
   }
   try {
@@ -74,12 +76,15 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
     say(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGb} GB, Node ${machine.node}, ${machine.database} ` +
       `(innodb_flush_log_at_trx_commit=${machine.innodbFlushLogAtTrxCommit}, buffer pool ${machine.innodbBufferPoolMb} MB, ` +
       `${machine.commitLatencyMs} ms per commit), Redis ${machine.redis}`);
+    say(`code: commit ${code.commit}${code.uncommitted.length > 0 ? ` with uncommitted changes to ${code.uncommitted.join(', ')}` : ''}`);
     say(`load average at start: ${loadStart.join(', ')}; database ${databaseName(databaseUrl)}, queue prefix ${prefix}`);
 
     const loads: Record<string, [number, number]> = {};
     let lastSeconds = 0;
     /** Runs one step and prints its line; a measured step's load average is kept under `measured`. */
     const step = async <T>(name: string, work: () => Promise<T>, describe: (value: T, seconds: number) => string, measured?: string): Promise<T> => {
+      // A marker in the slow log, so its digest can tell the steps apart.
+      if (options.statementLog) await app.db.pool.query('SELECT ? AS bench_step', [name]);
       const before = load1();
       const t0 = performance.now();
       const value = await work();
@@ -168,6 +173,7 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
       started_at: startedAt.toISOString(),
       total_seconds: round((performance.now() - started) / 1000, 1),
       machine,
+      code,
       load_average_start: loadStart,
       load_average_end: loadAverages(),
       province: { families, persons: files.counts.persons, beneficiaries: files.counts.residents, employees: files.counts.employees, bindings: files.counts.bindings },
@@ -230,6 +236,7 @@ if (options === 'help') {
 if (!process.env.LOG_LEVEL) logger.level = 'warn';
 try {
   const results = await bench(options);
+  if (options.out) await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } else {
@@ -239,6 +246,7 @@ try {
     const m = results.machine;
     out(`machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GB RAM; ${m.database}, innodb_flush_log_at_trx_commit=${m.innodbFlushLogAtTrxCommit}, ` +
       `buffer pool ${m.innodbBufferPoolMb} MB, ${m.commitLatencyMs} ms per one-row commit; Redis ${m.redis}; Node ${m.node}`);
+    out(`code: commit ${results.code.commit}${results.code.uncommitted.length > 0 ? ` + uncommitted ${results.code.uncommitted.join(', ')}` : ''}`);
     out(`province: ${results.province.beneficiaries} beneficiaries, ${results.province.employees} employees, ${results.province.bindings} bindings; ` +
       `load average ${results.load_average_start.join(' ')} at start, ${results.load_average_end.join(' ')} at end; ${results.total_seconds} s in all`);
     out(renderTable(results));

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 
@@ -54,5 +55,21 @@ export async function commitLatencyMs(pool: Pool, commits = 200): Promise<number
   } finally {
     await conn.query('DROP TABLE IF EXISTS bench_commit_probe');
     conn.release();
+  }
+}
+
+export interface CodeVersion {
+  commit: string;
+  /** Files of src/ and jobs/ that differ from the commit: figures measured on a work tree in flux say so. */
+  uncommitted: string[];
+}
+
+export function codeVersion(root: string): CodeVersion {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+    const uncommitted = git('status', '--porcelain', '--', 'src', 'jobs').split('\n').filter(Boolean).map((l) => l.slice(3));
+    return { commit: git('rev-parse', '--short', 'HEAD'), uncommitted };
+  } catch {
+    return { commit: 'unknown', uncommitted: [] };
   }
 }

@@ -11,13 +11,15 @@ export interface BenchOptions {
   /** Scale-out: campaigns with 1 up to this many worker processes (0 skips it). */
   workers: number;
   json: boolean;
+  /** Also writes the JSON results to this file. */
+  out: string | null;
   /** Where generated files go (recreated). */
   dir: string;
   /** Sets long_query_time = 0 on the bench's own connections, for a digest of the slow log. */
   statementLog: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--size N] [--recon-rows N] [--naive-sample N] [--workers 0|1|2] [--json] [--dir DIR] [--statement-log]
+const USAGE = `usage: npm run bench -- [--size N] [--recon-rows N] [--naive-sample N] [--workers 0|1|2] [--json] [--out FILE] [--dir DIR] [--statement-log]
 
   --size N           beneficiaries of the synthetic province (default 1000000)
   --recon-rows N     rows of the reconciliation file, and settlement events behind it (default: --size)
@@ -25,6 +27,7 @@ const USAGE = `usage: npm run bench -- [--size N] [--recon-rows N] [--naive-samp
                      at least 1000 and at most 20000)
   --workers N        scale-out: the campaign with 1..N worker processes (default 2; 0 skips it)
   --json             one JSON object on stdout instead of the table
+  --out FILE         also write that JSON object to FILE
   --dir DIR          where generated files go (default .bench/province)
   --statement-log    log every statement of this process to MariaDB's slow log (the server's
                      slow_query_log must be ON; see BENCHMARKS.md)`;
@@ -48,6 +51,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
         'naive-sample': { type: 'string' },
         workers: { type: 'string' },
         json: { type: 'boolean', default: false },
+        out: { type: 'string' },
         dir: { type: 'string' },
         'statement-log': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -71,6 +75,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     naiveSample: positiveInteger('naive-sample', v['naive-sample'], Math.min(20_000, Math.max(1000, Math.round(size / 10)))),
     workers,
     json: v.json ?? false,
+    out: v.out === undefined ? null : path.resolve(v.out),
     dir: path.resolve(v.dir ?? '.bench/province'),
     statementLog: v['statement-log'] ?? false,
   };

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { MachineInfo } from './machine.ts';
+import type { CodeVersion, MachineInfo } from './machine.ts';
 
 export interface Rate {
   count: number;
@@ -31,6 +31,7 @@ export interface BenchResults {
   started_at: string;
   total_seconds: number;
   machine: MachineInfo;
+  code: CodeVersion;
   load_average_start: number[];
   load_average_end: number[];
   province: { families: number; persons: number; beneficiaries: number; employees: number; bindings: number };
