@@ -1,10 +1,17 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-// A context created after this flag is set gets V8's gc(); the main context never does.
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
-setFlagsFromString('--no-expose-gc');
+let collect: (() => void) | undefined;
+
+/** V8's gc(), fetched once: a context created while the flag is set gets it; the main context never does. */
+function fullCollection(): () => void {
+  if (!collect) {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+  }
+  return collect;
+}
 
 /** Above this much live-and-dead heap, a checkpoint collects. */
 const THRESHOLD = 48 * 1024 * 1024;
@@ -18,5 +25,5 @@ const THRESHOLD = 48 * 1024 * 1024;
  * its live size; typed arrays let go are only returned by a collection too.
  */
 export function compactHeap(now = false): void {
-  if (now || process.memoryUsage().heapUsed > THRESHOLD) collect();
+  if (now || process.memoryUsage().heapUsed > THRESHOLD) fullCollection()();
 }
