@@ -50,38 +50,66 @@ export async function finishRun(pool: Pool, runId: number, summary: unknown): Pr
   await pool.query('UPDATE campaign_runs SET finished_at = CURRENT_TIMESTAMP, summary = ? WHERE id = ? AND finished_at IS NULL', [JSON.stringify(summary), runId]);
 }
 
-const PLAN_BATCH = 50_000;
+/** Persons per planning statement: small enough that no statement locks a whole province. */
+export const PLAN_BATCH = 50_000;
+
+export async function maxPersonId(pool: Pool): Promise<number> {
+  const [[bounds]] = await pool.query<RowDataPacket[]>('SELECT COALESCE(MAX(id), 0) AS maxId FROM persons');
+  return Number(bounds!.maxId);
+}
 
 /**
- * Creates a pending order for every beneficiary who qualifies at `at` and has none yet, in person id
- * ranges so no statement locks a whole province. The UNIQUE (campaign_id, person_id) key makes a
- * concurrent or repeated planning create nothing twice.
+ * Creates a pending order for every beneficiary with a person id in (from, to] who qualifies at
+ * `at` and has none yet. The UNIQUE (campaign_id, person_id) key makes a concurrent or repeated
+ * planning create nothing twice.
  */
+export async function planOrderRange(pool: Pool, campaign: CampaignRow, at: string, from: number, to: number): Promise<number> {
+  const [result] = await pool.query<ResultSetHeader>(
+    `INSERT INTO premium_orders (campaign_id, person_id, psn_no, resident_category, premium, status, planned_at)
+     SELECT ?, p.id, p.psn_no, p.resident_category,
+            CASE p.resident_category WHEN 'minor' THEN ? WHEN 'student' THEN ? WHEN 'senior' THEN ? ELSE ? END,
+            'pending', ?
+       FROM persons p
+      WHERE p.id > ? AND p.id <= ?
+        AND p.insutype = '390' AND p.status = 'active' AND LEFT(p.admdvs, 2) = ?
+        AND p.resident_category IN ('adult', 'minor', 'student', 'senior')
+        AND EXISTS (SELECT 1 FROM bindings b WHERE b.beneficiary_id = p.id AND b.bound_at <= ? AND (b.revoked_at IS NULL OR b.revoked_at > ?))
+        AND NOT EXISTS (SELECT 1 FROM premium_orders o WHERE o.campaign_id = ? AND o.person_id = p.id)
+     ON DUPLICATE KEY UPDATE premium_orders.id = premium_orders.id`,
+    [
+      campaign.id, campaign.premiums.minor, campaign.premiums.student, campaign.premiums.senior, campaign.premiums.adult, at,
+      from, to, campaign.province, at, at, campaign.id,
+    ],
+  );
+  return result.affectedRows;
+}
+
+/** Plans the whole province, range by range. */
 export async function planOrders(pool: Pool, campaign: CampaignRow, at: string): Promise<number> {
-  const [[bounds]] = await pool.query<RowDataPacket[]>('SELECT COALESCE(MAX(id), 0) AS maxId FROM persons');
+  const maxId = await maxPersonId(pool);
   let planned = 0;
-  for (let from = 0; from < (bounds!.maxId as number); from += PLAN_BATCH) {
-    const [result] = await pool.query<ResultSetHeader>(
-      `INSERT INTO premium_orders (campaign_id, person_id, psn_no, resident_category, premium, status, planned_at)
-       SELECT ?, p.id, p.psn_no, p.resident_category,
-              CASE p.resident_category WHEN 'minor' THEN ? WHEN 'student' THEN ? WHEN 'senior' THEN ? ELSE ? END,
-              'pending', ?
-         FROM persons p
-        WHERE p.id > ? AND p.id <= ?
-          AND p.insutype = '390' AND p.status = 'active' AND LEFT(p.admdvs, 2) = ?
-          AND p.resident_category IN ('adult', 'minor', 'student', 'senior')
-          AND EXISTS (SELECT 1 FROM bindings b WHERE b.beneficiary_id = p.id AND b.bound_at <= ? AND (b.revoked_at IS NULL OR b.revoked_at > ?))
-          AND NOT EXISTS (SELECT 1 FROM premium_orders o WHERE o.campaign_id = ? AND o.person_id = p.id)
-       ON DUPLICATE KEY UPDATE premium_orders.id = premium_orders.id`,
-      [
-        campaign.id, campaign.premiums.minor, campaign.premiums.student, campaign.premiums.senior, campaign.premiums.adult, at,
-        from, from + PLAN_BATCH, campaign.province, at, at, campaign.id,
-      ],
-    );
-    // With ON DUPLICATE KEY UPDATE a no-op duplicate counts 0 rows, a new row 1.
-    planned += result.affectedRows;
-  }
+  for (let from = 0; from < maxId; from += PLAN_BATCH) planned += await planOrderRange(pool, campaign, at, from, from + PLAN_BATCH);
   return planned;
+}
+
+/** Pending orders of beneficiaries with a person id in (from, to]; served by the (campaign_id, person_id) key. */
+export async function pendingOrdersInRange(pool: Pool, campaignId: number, from: number, to: number): Promise<{ id: number; person_id: number }[]> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    "SELECT id, person_id FROM premium_orders WHERE campaign_id = ? AND person_id > ? AND person_id <= ? AND status = 'pending' ORDER BY id",
+    [campaignId, from, to],
+  );
+  return rows as { id: number; person_id: number }[];
+}
+
+/** Every binding as (beneficiary, payer), a beneficiary-id range at a time (primary-key order). */
+export async function* allBindings(pool: Pool, maxId: number, step = 200_000): AsyncGenerator<{ beneficiary_id: number; payer_id: number }[]> {
+  for (let from = 0; from < maxId; from += step) {
+    const [rows] = await pool.query<RowDataPacket[]>(
+      'SELECT beneficiary_id, payer_id FROM bindings WHERE beneficiary_id > ? AND beneficiary_id <= ?',
+      [from, from + step],
+    );
+    yield rows as { beneficiary_id: number; payer_id: number }[];
+  }
 }
 
 export interface OrderSelection {

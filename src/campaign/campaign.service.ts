@@ -4,14 +4,17 @@ import { WaitingChildrenError } from 'bullmq';
 import type { App } from '../app.ts';
 import { env } from '../config/env.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { chunkByCluster } from '../domain/clusters.ts';
+import { chunkByCluster, ClusterChunker } from '../domain/clusters.ts';
 import { chargeCluster, type PremiumFailureCode } from '../domain/premium.ts';
 import { shanghaiNow } from '../domain/time.ts';
 import { logger } from '../logger.ts';
 import { finishRunActions, recordAction, type Actor, type OperatorAction } from '../operations/audit.repository.ts';
 import { paymentWrittenNotCommitted } from '../operations/fault-injection.ts';
 import type { JobPayload } from '../queue/catalog.ts';
-import { countOrders, findCampaign, finishRun, insertRun, loadOrderGraph, planOrders, type OrderSelection } from './campaign.repository.ts';
+import {
+  allBindings, countOrders, findCampaign, finishRun, insertRun, loadOrderGraph, maxPersonId, PLAN_BATCH, pendingOrdersInRange, planOrderRange,
+  type CampaignRow, type OrderSelection,
+} from './campaign.repository.ts';
 import { OrderNotFoundError } from './order-not-found.error.ts';
 import { findOrder } from './orders.queries.ts';
 import { lockChunk, writeChunk } from './payment.repository.ts';
@@ -125,9 +128,46 @@ export function chunkJobId(runId: number, orderIds: readonly number[]): string {
   return `pay-${runId}-${createHash('sha1').update(orderIds.join(',')).digest('hex').slice(0, 16)}`;
 }
 
+type AddChunks = (chunks: number[][]) => Promise<void>;
+
+/**
+ * A plain run plans the province a person-id range at a time and hands out each family cluster as
+ * soon as its last beneficiary's range is planned, so payment runs alongside planning. The clusters
+ * come from every binding, read before the first range; pending orders left by earlier runs are
+ * picked up with their range.
+ */
+async function planAndFanOut(app: App, campaign: CampaignRow, addChunks: AddChunks): Promise<{ planned: number; orders: number }> {
+  const chunker = new ClusterChunker(env().CHUNK_SIZE);
+  const maxId = await maxPersonId(app.db.pool);
+  for await (const page of allBindings(app.db.pool, maxId)) {
+    for (const b of page) chunker.addBinding(b.beneficiary_id, b.payer_id);
+  }
+  const at = shanghaiNow();
+  let planned = 0;
+  let orders = 0;
+  for (let from = 0; from < maxId; from += PLAN_BATCH) {
+    const to = from + PLAN_BATCH;
+    planned += await planOrderRange(app.db.pool, campaign, at, from, to);
+    const pending = await pendingOrdersInRange(app.db.pool, campaign.id, from, to);
+    for (const o of pending) chunker.addOrder(o.id, o.person_id);
+    orders += pending.length;
+    await addChunks(chunker.takeComplete(to));
+  }
+  await addChunks(chunker.takeAll());
+  return { planned, orders };
+}
+
+/** A retry charges the orders it selects, grouped into clusters by their bindings. */
+async function fanOutSelection(app: App, selection: OrderSelection, addChunks: AddChunks): Promise<{ planned: number; orders: number }> {
+  const { orders, edges } = await loadOrderGraph(app.db.pool, selection);
+  await addChunks(chunkByCluster(orders, edges, env().CHUNK_SIZE));
+  return { planned: 0, orders: orders.length };
+}
+
 /**
  * The parent job of a run (BullMQ step-job pattern): first plans new orders (runs only), groups the
- * selected orders into family-cluster chunks and adds one pay-orders child per chunk; then waits
+ * selected orders into family-cluster chunks and adds one pay-orders child per chunk (payment starts
+ * while later chunks are still being planned); then waits
  * for the children and records the run's summary and, for the operator who asked, how many orders
  * it charged.
  */
@@ -136,22 +176,22 @@ export async function handleCampaignRun(app: App, payload: JobPayload<'campaign-
   if (!campaign) throw new CampaignNotFoundError(payload.campaignId);
 
   if (payload.step === 'fan-out') {
-    const planned = payload.kind === 'run' ? await planOrders(app.db.pool, campaign, shanghaiNow()) : 0;
-    const { orders, edges } = await loadOrderGraph(app.db.pool, selectionOf(payload));
-    const chunks = chunkByCluster(orders, edges, env().CHUNK_SIZE);
     const payments = app.queues.get('payments');
-    for (let i = 0; i < chunks.length; i += 500) {
-      await payments.addBulk(chunks.slice(i, i + 500).map((orderIds) => ({
-        name: 'pay-orders',
-        data: { runId: payload.runId, campaignId: campaign.id, retry: payload.kind === 'retry', orderIds },
-        opts: {
-          jobId: chunkJobId(payload.runId, orderIds),
-          parent: { id: job.id!, queue: job.queueQualifiedName },
-          failParentOnFailure: true,
-        },
-      })));
-    }
-    logger.info({ jobId: job.id, campaignId: campaign.id, runId: payload.runId, planned, orders: orders.length, chunks: chunks.length }, 'campaign run fanned out');
+    let chunkCount = 0;
+    const addChunks = async (chunks: number[][]) => {
+      for (let i = 0; i < chunks.length; i += 500) {
+        await payments.addBulk(chunks.slice(i, i + 500).map((orderIds) => ({
+          name: 'pay-orders',
+          data: { runId: payload.runId, campaignId: campaign.id, retry: payload.kind === 'retry', orderIds },
+          opts: { jobId: chunkJobId(payload.runId, orderIds), parent: { id: job.id!, queue: job.queueQualifiedName }, failParentOnFailure: true },
+        })));
+      }
+      chunkCount += chunks.length;
+    };
+    const { planned, orders } = payload.kind === 'run'
+      ? await planAndFanOut(app, campaign, addChunks)
+      : await fanOutSelection(app, selectionOf(payload), addChunks);
+    logger.info({ jobId: job.id, campaignId: campaign.id, runId: payload.runId, planned, orders, chunks: chunkCount }, 'campaign run fanned out');
     await job.updateData({ ...payload, step: 'wait' });
   }
 
