@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkByCluster } from '../../src/domain/clusters.ts';
+import { chunkByCluster, ClusterChunker } from '../../src/domain/clusters.ts';
 import { screenPayers, type Binding, type Person } from '../../src/domain/eligibility.ts';
 import { chargeCluster, chargePremium, type Beneficiary, type OrderToCharge } from '../../src/domain/premium.ts';
 
@@ -86,5 +86,19 @@ describe('family clusters', () => {
     const edges: [number, number][] = [[101, 1], [102, 1], [102, 2], [103, 2], [104, 3], [105, 4]];
     expect(chunkByCluster(orders, edges, 2)).toEqual([[1, 2, 3], [4, 5]]);
     expect(chunkByCluster(orders, edges, 1)).toEqual([[1, 2, 3], [4], [5]]);
+  });
+
+  it('withholds a cluster while one of its beneficiaries lies in a range not yet planned', () => {
+    const chunker = new ClusterChunker(10);
+    // Payer 1000 binds beneficiaries 5 and 150 (one cluster across ranges); 7 is alone.
+    chunker.addBinding(5, 1000);
+    chunker.addBinding(150, 1000);
+    chunker.addBinding(7, 2000);
+    chunker.addOrder(1, 5);
+    chunker.addOrder(2, 7);
+    expect(chunker.takeComplete(100)).toEqual([]);
+    chunker.addOrder(3, 150);
+    expect(chunker.takeComplete(200)).toEqual([]);
+    expect(chunker.takeAll()).toEqual([[2, 1, 3]]);
   });
 });
