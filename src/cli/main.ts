@@ -5,9 +5,11 @@ import { registerCampaignCommands } from './campaign.ts';
 import { registerDbCommands } from './db.ts';
 import { registerDemoCommand } from './demo.ts';
 import { registerFailureCommands } from './failures.ts';
+import { registerImportCommands } from './import.ts';
 import { registerLedgerCommands } from './ledger.ts';
 import { registerOrderCommands } from './orders.ts';
 import { registerProcessCommands } from './processes.ts';
+import { registerReconCommands } from './recon.ts';
 import { registerRetryCommand } from './retry.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerAdminCommand } from './admin.ts';
@@ -18,8 +20,8 @@ const program = new Command('premium-worker')
   .exitOverride();
 
 registerDbCommands(program);
-(await import('./import.ts')).registerImportCommands(program);
-(await import('./recon.ts')).registerReconCommands(program);
+registerImportCommands(program);
+registerReconCommands(program);
 registerCampaignCommands(program);
 registerOrderCommands(program);
 registerFailureCommands(program);
