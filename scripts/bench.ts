@@ -24,7 +24,7 @@ import { verifyLedger } from '../src/ledger/verify.ts';
 import { logger } from '../src/logger.ts';
 import { createCampaign, runCampaignInProcess, runCampaignOnWorkers, startWorkerProcesses } from './bench/campaign.ts';
 import { runChild } from './bench/children.ts';
-import { codeVersion, load1, loadAverages, machineInfo } from './bench/machine.ts';
+import { codeVersion, load1, loadAverages, machineInfo, quiesce } from './bench/machine.ts';
 import { ROOT } from './bench/paths.ts';
 import { runNaive } from './bench/naive.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './bench/options.ts';
@@ -85,6 +85,10 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
     const step = async <T>(name: string, work: () => Promise<T>, describe: (value: T, seconds: number) => string, measured?: string): Promise<T> => {
       // A marker in the slow log, so its digest can tell the steps apart.
       if (options.statementLog) await app.db.pool.query('SELECT ? AS bench_step', [name]);
+      if (measured) {
+        const waited = await quiesce(app.db.pool);
+        if (waited >= 1) say(`  (waited ${waited.toFixed(1)} s for InnoDB to flush before measuring)`);
+      }
       const before = load1();
       const t0 = performance.now();
       const value = await work();

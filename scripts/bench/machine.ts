@@ -66,10 +66,32 @@ export interface CodeVersion {
 
 export function codeVersion(root: string): CodeVersion {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+    // Not trim(): porcelain lines start with a space when only the work tree differs.
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trimEnd();
     const uncommitted = git('status', '--porcelain', '--', 'src', 'jobs').split('\n').filter(Boolean).map((l) => l.slice(3));
     return { commit: git('rev-parse', '--short', 'HEAD'), uncommitted };
   } catch {
     return { commit: 'unknown', uncommitted: [] };
+  }
+}
+
+/**
+ * Waits (at most `maxSeconds`) until InnoDB has flushed most dirty pages and purged old row
+ * versions. A step started right after a heavy one otherwise pays for its predecessor's background
+ * flushing: the raw INSERT ceiling, measured after three campaigns, came out at a third of its
+ * rested rate. Returns the seconds waited.
+ */
+export async function quiesce(pool: Pool, maxSeconds = 30): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT variable_name AS name, variable_value AS value FROM information_schema.global_status
+        WHERE variable_name IN ('INNODB_BUFFER_POOL_PAGES_DIRTY', 'INNODB_BUFFER_POOL_PAGES_TOTAL', 'INNODB_HISTORY_LIST_LENGTH')`,
+    );
+    const status = Object.fromEntries(rows.map((r) => [String(r.name).toUpperCase(), Number(r.value)]));
+    const seconds = (performance.now() - started) / 1000;
+    const rested = status.INNODB_BUFFER_POOL_PAGES_DIRTY! < 0.1 * status.INNODB_BUFFER_POOL_PAGES_TOTAL! && status.INNODB_HISTORY_LIST_LENGTH! < 10_000;
+    if (rested || seconds >= maxSeconds) return seconds;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
