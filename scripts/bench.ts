@@ -32,6 +32,12 @@ import { measureRawInsert } from './bench/raw-insert.ts';
 import { checkTargets, rate, renderTable, renderTargets, round, type BenchResults, type Rate, type ScaleOutRun } from './bench/report.ts';
 import { RECON_DAY, writeReconFile, writeSettlementsFile } from './bench/settlement-files.ts';
 
+async function timed<T extends object>(work: () => Promise<T>): Promise<T & { seconds: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { ...value, seconds: (performance.now() - started) / 1000 };
+}
+
 /** The command as the user typed it (npm's own arguments are gone by now, so it is rebuilt). */
 function commandLine(): string {
   const quote = (a: string) => (/^[\w./=:,@-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
@@ -80,7 +86,6 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
     say(`load average at start: ${loadStart.join(', ')}; database ${databaseName(databaseUrl)}, queue prefix ${prefix}`);
 
     const loads: Record<string, [number, number]> = {};
-    let lastSeconds = 0;
     /** Runs one step and prints its line; a measured step's load average is kept under `measured`. */
     const step = async <T>(name: string, work: () => Promise<T>, describe: (value: T, seconds: number) => string, measured?: string): Promise<T> => {
       // A marker in the slow log, so its digest can tell the steps apart.
@@ -95,7 +100,6 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
       const seconds = (performance.now() - t0) / 1000;
       if (measured) loads[measured] = [before, load1()];
       say(`  ${name.padEnd(34)} ${seconds.toFixed(1).padStart(7)} s  ${describe(value, seconds)}`);
-      lastSeconds = seconds;
       return value;
     };
 
@@ -146,9 +150,9 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
 
     const settlementsFile = await step('write settlements file', () => writeSettlementsFile(app.db.pool, options.dir, options.reconRows),
       (f) => `${f.events} events`);
-    const settle = await step('import settlements', () => runImport(app.db, IMPORTS.settlements, settlementsFile.file),
-      (s, seconds) => `${s.read} events (${s.rejected} rejected), ${Math.round(s.read / seconds)} events/s`, 'settlements');
-    const settleRate = rate(settle.read, lastSeconds);
+    const settle = await step('import settlements', () => timed(() => runImport(app.db, IMPORTS.settlements, settlementsFile.file)),
+      (s) => `${s.read} events (${s.rejected} rejected), ${Math.round(s.read / s.seconds)} events/s`, 'settlements');
+    const settleRate = rate(settle.read, settle.seconds);
 
     const inbox = path.join(options.dir, 'inbox');
     const reconFile = await step('write recon file', () => writeReconFile(app.db.pool, options.dir), (f) => `${f.rows} rows`);
