@@ -5,9 +5,8 @@ import { requestRun } from '../../src/campaign/campaign.service.ts';
 import { enqueueTick } from '../../src/operations/schedule.service.ts';
 import { addCampaign } from '../support/app.ts';
 import { useTestDb } from '../support/db.ts';
-import { expectLedgerConsistent, ledgerCount } from '../support/orders.ts';
 import { eventually, exited, runCli, startCliLogged } from '../support/process.ts';
-import { doubleDebits, orderCounts, seedFamilies } from '../support/province.ts';
+import { expectEveryOrderPaidOnce, orderCounts, seedFamilies } from '../support/province.ts';
 import { usePrivateRedis } from '../support/redis-server.ts';
 
 const db = await useTestDb('ops_redis_faults');
@@ -46,14 +45,6 @@ async function completed(jobId: string): Promise<void> {
   await eventually(async () => (await (await app.queues.get('campaigns').getJob(jobId))?.getState()) === 'completed', 90_000, `${jobId} to complete`);
 }
 
-async function expectEveryOrderPaidOnce(campaignId: number, orders: number): Promise<void> {
-  expect(await orderCounts(pool, campaignId)).toMatchObject({ pending: 0, paid: orders });
-  await expectLedgerConsistent(pool);
-  expect(await doubleDebits(pool)).toEqual([]);
-  expect(await ledgerCount(pool)).toBe(orders);
-  const [[charged]] = await pool.query<RowDataPacket[]>('SELECT MAX(attempts) AS most FROM premium_orders');
-  expect(charged!.most).toBe(1);
-}
 
 describe('Redis loses the queues mid-campaign', () => {
   it('FLUSHALL: `campaign resume` re-enqueues the unfinished run, which pays the rest and nothing twice', async () => {
@@ -74,7 +65,7 @@ describe('Redis loses the queues mid-campaign', () => {
       worker.child.kill('SIGTERM');
       expect(await exited(worker.child)).toBe(0);
     }
-    await expectEveryOrderPaidOnce(campaignId, 3000);
+    await expectEveryOrderPaidOnce(pool, campaignId, 3000);
     const [actions] = await pool.query<RowDataPacket[]>('SELECT operator, source, action, campaign_run_id, orders_touched FROM operator_actions');
     expect(actions).toEqual([{ operator: 'night-shift', source: 'cli', action: 'campaign.resume', campaign_run_id: runId, orders_touched: expect.any(Number) }]);
     expect(actions[0]!.orders_touched).toBeGreaterThan(0);
@@ -92,7 +83,7 @@ describe('Redis loses the queues mid-campaign', () => {
       expect(await exited(worker.child)).toBe(0);
     }
     expect(worker.log()).toContain('sweeper re-enqueued work whose jobs had vanished from Redis');
-    await expectEveryOrderPaidOnce(campaignId, 3000);
+    await expectEveryOrderPaidOnce(pool, campaignId, 3000);
   });
 
   it('FLUSHALL during a scheduled daily run: the sweeper re-enqueues the tick, which finds its run in MySQL and still retries only after it', async () => {
@@ -115,6 +106,6 @@ describe('Redis loses the queues mid-campaign', () => {
     const [runs] = await pool.query<RowDataPacket[]>('SELECT kind, created_at, finished_at FROM campaign_runs ORDER BY id');
     expect(runs.map((r) => r.kind)).toEqual(['run', 'retry']);
     expect(runs[1]!.created_at >= runs[0]!.finished_at).toBe(true);
-    await expectEveryOrderPaidOnce(campaignId, 3000);
+    await expectEveryOrderPaidOnce(pool, campaignId, 3000);
   });
 });

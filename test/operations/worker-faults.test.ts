@@ -7,7 +7,7 @@ import { addCampaign, runToEnd, useTestApp } from '../support/app.ts';
 import { useTestDb } from '../support/db.ts';
 import { expectLedgerConsistent, ledgerCount } from '../support/orders.ts';
 import { eventually, exited, startCliLogged } from '../support/process.ts';
-import { doubleDebits, orderCounts, seedFamilies } from '../support/province.ts';
+import { expectEveryOrderPaidOnce, orderCounts, seedFamilies } from '../support/province.ts';
 
 const db = await useTestDb('ops_worker_faults');
 const app = useTestApp(db.url);
@@ -51,15 +51,6 @@ async function heldTransaction(): Promise<number> {
   }
 }
 
-async function expectEveryOrderPaidOnce(campaignId: number, orders: number): Promise<void> {
-  expect(await orderCounts(pool, campaignId)).toMatchObject({ pending: 0, paid: orders });
-  await expectLedgerConsistent(pool);
-  expect(await doubleDebits(pool)).toEqual([]);
-  // Every payer holds exactly the premiums of its family, so a second debit anywhere would show.
-  expect(await ledgerCount(pool)).toBe(orders);
-  const [[charged]] = await pool.query<RowDataPacket[]>('SELECT MAX(attempts) AS most FROM premium_orders');
-  expect(charged!.most).toBe(1);
-}
 
 describe('a worker stopped with SIGTERM during a campaign', () => {
   it('finishes its running chunks, exits 0, leaves no order half-paid, and a restarted worker finishes the run', async () => {
@@ -89,7 +80,7 @@ describe('a worker stopped with SIGTERM during a campaign', () => {
       second.child.kill('SIGTERM');
       expect(await exited(second.child)).toBe(0);
     }
-    await expectEveryOrderPaidOnce(campaignId, 4000);
+    await expectEveryOrderPaidOnce(pool, campaignId, 4000);
   });
 });
 
@@ -115,7 +106,7 @@ describe('a worker whose running job outlasts SHUTDOWN_TIMEOUT_MS', () => {
       next.child.kill('SIGTERM');
       expect(await exited(next.child)).toBe(0);
     }
-    await expectEveryOrderPaidOnce(campaignId, 100);
+    await expectEveryOrderPaidOnce(pool, campaignId, 100);
   });
 });
 
@@ -134,7 +125,7 @@ describe('a MySQL connection killed mid-transaction', () => {
       expect(await exited(worker.child)).toBe(0);
     }
     expect(worker.log()).toContain('transient database fault, retrying transaction');
-    await expectEveryOrderPaidOnce(campaignId, 200);
+    await expectEveryOrderPaidOnce(pool, campaignId, 200);
   });
 });
 
@@ -163,7 +154,7 @@ describe('a worker stalled past its lock', () => {
     // The rescuer waited for the frozen transaction's row locks, then found its orders paid.
     const taken = await app.queues.get('payments').getJob(stalled[0]!);
     expect(taken?.returnvalue).toEqual({ charged: 0 });
-    await expectEveryOrderPaidOnce(campaignId, 60);
+    await expectEveryOrderPaidOnce(pool, campaignId, 60);
   });
 });
 
@@ -193,6 +184,6 @@ describe('the same job id enqueued again', () => {
     expect(await ledgerCount(pool)).toBe(entries);
     const [[after]] = await pool.query<RowDataPacket[]>('SELECT finished_at, summary FROM campaign_runs WHERE id = ?', [finished!.id]);
     expect(after).toEqual({ finished_at: finished!.finished_at, summary: finished!.summary });
-    await expectEveryOrderPaidOnce(campaignId, 10);
+    await expectEveryOrderPaidOnce(pool, campaignId, 10);
   });
 });

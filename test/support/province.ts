@@ -1,3 +1,6 @@
+import { expect } from 'vitest';
+import type { RowDataPacket } from 'mysql2/promise';
+import { expectLedgerConsistent, ledgerCount } from './orders.ts';
 import type { Pool } from 'mysql2/promise';
 import { idNumberFor } from './factories.ts';
 
@@ -39,4 +42,17 @@ export async function orderCounts(pool: Pool, campaignId: number): Promise<{ pen
 export async function doubleDebits(pool: Pool): Promise<unknown[]> {
   const [rows] = await pool.query("SELECT order_id, account_id, COUNT(*) AS n FROM ledger_entries WHERE kind = 'debit' GROUP BY order_id, account_id HAVING n > 1");
   return rows as unknown[];
+}
+
+/**
+ * After a fault: every order paid, each exactly once. Every payer holds exactly the premiums of its
+ * family, so a second debit anywhere would show.
+ */
+export async function expectEveryOrderPaidOnce(pool: Pool, campaignId: number, orders: number): Promise<void> {
+  expect(await orderCounts(pool, campaignId)).toMatchObject({ pending: 0, paid: orders });
+  await expectLedgerConsistent(pool);
+  expect(await doubleDebits(pool)).toEqual([]);
+  expect(await ledgerCount(pool)).toBe(orders);
+  const [[charged]] = await pool.query<RowDataPacket[]>('SELECT MAX(attempts) AS most FROM premium_orders');
+  expect(charged!.most).toBe(1);
 }
