@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 
 export type TextEncoding = 'utf-8' | 'gb18030';
@@ -14,21 +15,33 @@ export async function detectEncoding(path: string): Promise<TextEncoding | null>
   return null;
 }
 
+const CHUNK = 1 << 20;
+
 /**
- * Reads through one reused buffer: a stream would allocate a fresh 1 MB chunk per read, and for a
- * 100 MB file the allocator keeps most of that memory after it is freed.
+ * Reads through one reused buffer (a stream would allocate a fresh chunk per read) and checks the
+ * bytes in place: decoding a 100 MB file only to drop the text would grow the heap by about as
+ * much before the collector catches up. GB18030, the rare case, goes through a fatal decoder.
  */
 async function decodesCleanly(path: string, encoding: TextEncoding): Promise<boolean> {
   const decoder = new TextDecoder(encoding, { fatal: true });
-  const buffer = Buffer.allocUnsafe(1 << 20);
+  const buffer = Buffer.allocUnsafe(CHUNK);
   const handle = await open(path, 'r');
   try {
+    // Bytes of a character the previous read cut off, moved to the buffer's start.
+    let carried = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length);
+      const { bytesRead } = await handle.read(buffer, carried, CHUNK - carried);
+      const end = carried + bytesRead;
+      if (encoding === 'utf-8') {
+        carried = bytesRead === 0 ? 0 : incompleteTail(buffer.subarray(0, end));
+        if (!isUtf8(buffer.subarray(0, end - carried))) return false;
+        buffer.copyWithin(0, end - carried, end);
+      } else {
+        decoder.decode(buffer.subarray(0, end), { stream: true });
+      }
       if (bytesRead === 0) break;
-      decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
     }
-    decoder.decode();
+    if (encoding !== 'utf-8') decoder.decode();
     return true;
   } catch (error) {
     if (error instanceof TypeError) return false;
@@ -36,4 +49,15 @@ async function decodesCleanly(path: string, encoding: TextEncoding): Promise<boo
   } finally {
     await handle.close();
   }
+}
+
+/** How many bytes at the end of `bytes` begin a UTF-8 character that does not end there. */
+function incompleteTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const byte = bytes[bytes.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue;
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0;
 }
