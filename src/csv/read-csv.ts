@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type Options as ParseOptions, type Parser } from 'csv-parse';
 import { detectEncoding, type TextEncoding } from './encoding.ts';
-import { LineGuard, OVERSIZE_MARK } from './line-guard.ts';
+import { LineGuard, OVERSIZE_MARK, TextDecoding } from './line-guard.ts';
 
 /** Longest line kept; longer rows become row errors instead of growing memory. */
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
@@ -112,6 +112,8 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
   // which halves its speed; records are numbered here instead.
   const parser: Parser = parse({
     relax_column_count: true,
+    // UTF-8 arrives as bytes, BOM included.
+    bom: true,
     // A stray quote inside a field is kept as text; strict quoting would swallow the next line.
     relax_quotes: true,
     record_delimiter: ['\r\n', '\n'],
@@ -124,13 +126,11 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
       return undefined;
     },
   } as ParseOptions);
-  const stream = pipeline(
-    createReadStream(file, { highWaterMark: Math.min(64 * 1024, maxRecordBytes) }),
-    new LineGuard(encoding, maxRecordBytes),
-    parser,
-    // Errors reach the loop below through the parser stream, which pipeline destroys with them.
-    () => undefined,
-  );
+  const read = createReadStream(file, { highWaterMark: Math.min(64 * 1024, maxRecordBytes) });
+  // Errors reach the loop below through the parser stream, which pipeline destroys with them.
+  const stream = encoding === 'utf-8'
+    ? pipeline(read, new LineGuard(maxRecordBytes), parser, () => undefined)
+    : pipeline(read, new LineGuard(maxRecordBytes), new TextDecoding(encoding), parser, () => undefined);
   let row = -1;
   for await (const items of drain(stream as Readable, BATCH_SIZE)) {
     const batch: CsvRecord[] = [];
