@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
-import { CsvFileError, openCsv, type CsvFile } from '../csv/read-csv.ts';
 import { inTransaction } from '../db/transaction.ts';
 import {
-  archivedFileName, checkRow, emptyCounts, judgeRow, parseReconFileName, RECON_COLUMN_LABELS, RECON_COLUMNS, reportsSettlement,
-  type FileIdentity, type ReconColumn, type ReconCounts, type RowCheck,
+  archivedFileName, emptyCounts, judgeRow, parseReconFileName, reportsSettlement, type FileIdentity, type LedgerSettlement, type ReconCounts,
 } from '../domain/reconciliation.ts';
 import { logger } from '../logger.ts';
+import { openCheckedRows, type CheckedRows } from './checked-rows.ts';
+import { loadDaySettlements, type DaySettlements } from './day-settlements.ts';
 import { FirstRows } from './first-rows.ts';
 import { compactHeap } from './heap.ts';
 import { archiveFile, fileExists, rejectFile, sha256OfFile } from './inbox.ts';
@@ -16,6 +16,7 @@ import {
   type OutcomeRow,
 } from './recon.repository.ts';
 import { ReportedIds } from './reported-ids.ts';
+import type { RowBatch } from './row-batch.ts';
 
 export interface ReconcileFileRequest {
   businessDate: string;
@@ -36,9 +37,7 @@ export interface FileResult {
   counts?: RowCounts;
 }
 
-/** setl_ids sent to the ledger per query: big enough to amortise the round trip, small enough for the packet. */
-const LOOKUP_BATCH = 4000;
-/** Lookups in flight while the next rows are parsed: the database works on the other core meanwhile. */
+/** Batches in flight while the next rows are parsed: the database works on the other core meanwhile. */
 const MAX_IN_FLIGHT = 2;
 const INSERT_ROWS = 1000;
 const COMPACT_EVERY = 50_000;
@@ -68,16 +67,22 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
     return { file: fileName, status: 'skipped', reason: 'same content already reconciled' };
   }
 
-  const rejection = await wholeFileProblem(app.db.pool, file, identity);
-  if (typeof rejection === 'string') {
-    await rejectFile(inbox, fileName, rejection);
-    logger.info({ file: fileName, reason: rejection }, 'reconciliation file rejected');
-    return { file: fileName, status: 'rejected', reason: rejection };
+  const opened = await openFile(app.db.pool, file, identity);
+  if ('rejected' in opened) {
+    await rejectFile(inbox, fileName, opened.rejected);
+    logger.info({ file: fileName, reason: opened.rejected }, 'reconciliation file rejected');
+    return { file: fileName, status: 'rejected', reason: opened.rejected };
   }
-  const csv = rejection;
-
-  const fileId = await startFileVersion(app.db.pool, { identity, fileName, sha256, archivedName, encoding: csv.encoding }, known);
-  const recorded = await recordRows(app.db.pool, csv, identity, fileId, onProgress);
+  let recorded: Recorded;
+  let fileId: number;
+  try {
+    fileId = await startFileVersion(app.db.pool, { identity, fileName, sha256, archivedName, encoding: opened.encoding }, known);
+    recorded = await recordRows(app.db.pool, opened, identity, fileId, onProgress);
+  } finally {
+    await opened.close();
+  }
+  // The day's settlements are garbage from here on: return their memory before the reported ids are encoded.
+  compactHeap(true);
   const replacedFileId = await inTransaction(app.db.pool, (conn) => finishFileVersion(conn, {
     fileId, identity, rowCount: recorded.rows, counts: recorded.counts, reportedIds: recorded.reported.encode(), reportedCount: recorded.reported.size,
   }));
@@ -88,110 +93,47 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   return { file: fileName, status: 'reconciled', rows: recorded.rows, counts };
 }
 
-/** The reason the whole file is rejected, or the opened file. */
-async function wholeFileProblem(pool: Pool, file: string, identity: FileIdentity): Promise<string | CsvFile<ReconColumn>> {
-  if (!(await institutionExists(pool, identity.fixmedinsCode))) return `unknown institution ${identity.fixmedinsCode}`;
-  try {
-    return await openCsv(file, { required: RECON_COLUMNS, aliases: RECON_COLUMN_LABELS });
-  } catch (error) {
-    if (error instanceof CsvFileError) return error.reason;
-    throw error;
-  }
-}
-
-/**
- * Rows waiting for their ledger lookup, kept as primitives in typed arrays: row objects held across
- * the lookup's round trip would survive young-generation collections and be copied into the old
- * one, which at a million rows costs more than everything else the worker does with them.
- */
-class PendingRows {
-  size = 0;
-  readonly rows = new Uint32Array(LOOKUP_BATCH);
-  /** The earlier row of a repeated setl_id, or 0. */
-  readonly firstRows = new Uint32Array(LOOKUP_BATCH);
-  readonly acctPay = new Float64Array(LOOKUP_BATCH);
-  readonly acctMulaidPay = new Float64Array(LOOKUP_BATCH);
-  readonly setlIds: string[] = [];
-  /** Null for an invalid row, whose reasons are kept aside (they are rare). */
-  readonly psnNos: (string | null)[] = [];
-  readonly reasons = new Map<number, string[]>();
-
-  get full(): boolean {
-    return this.size === LOOKUP_BATCH;
-  }
-
-  push(row: number, check: RowCheck, firstRow: number | undefined): void {
-    const i = this.size++;
-    this.rows[i] = row;
-    this.firstRows[i] = firstRow ?? 0;
-    if (check.valid) {
-      this.setlIds.push(check.row.setlId);
-      this.psnNos.push(check.row.psnNo);
-      this.acctPay[i] = check.row.acctPay;
-      this.acctMulaidPay[i] = check.row.acctMulaidPay;
-    } else {
-      this.setlIds.push(check.setlId);
-      this.psnNos.push(null);
-      this.reasons.set(i, check.reasons);
-    }
-  }
-
-  /** The check of row `i` again, as checkRow gave it. */
-  check(i: number, identity: FileIdentity): RowCheck {
-    const psnNo = this.psnNos[i]!;
-    if (psnNo === null) return { valid: false, setlId: this.setlIds[i]!, reasons: this.reasons.get(i)! };
-    return {
-      valid: true,
-      row: { setlId: this.setlIds[i]!, psnNo, fixmedinsCode: identity.fixmedinsCode, acctPay: this.acctPay[i]!, acctMulaidPay: this.acctMulaidPay[i]! },
-    };
-  }
+/** The file's checked rows, or the reason the whole file is rejected. */
+async function openFile(pool: Pool, file: string, identity: FileIdentity): Promise<CheckedRows | { rejected: string }> {
+  if (!(await institutionExists(pool, identity.fixmedinsCode))) return { rejected: `unknown institution ${identity.fixmedinsCode}` };
+  return openCheckedRows(file, identity);
 }
 
 interface Recorded {
   rows: number;
+  /** First rows of setl_ids that are not the day's settlements (the day's keep theirs in DaySettlements). */
+  seen: FirstRows;
   counts: ReconCounts;
   reported: ReportedIds;
 }
 
 /**
- * Streams the rows: checks and de-duplication run in file order as rows are parsed; ledger lookups
- * and outcome writes run in batches, a couple in flight, while parsing goes on. Memory is bounded
- * by the batches in flight plus the compact setl_id index (FirstRows) and the reported ids.
+ * Judges the file's batches against the ledger and stores the outcomes, a couple of batches in
+ * flight (lookups of keys that are not the day's, outcome writes) while the next are parsed.
+ * Memory is bounded by the batches in flight, the day's settlements (which also remember the rows
+ * that reported them) and the reported ids.
  */
 async function recordRows(
   pool: Pool,
-  csv: CsvFile<ReconColumn>,
+  reader: CheckedRows,
   identity: FileIdentity,
   fileId: number,
   onProgress?: (rows: number) => Promise<void>,
 ): Promise<Recorded> {
-  const layout = { columns: csv.columns, width: csv.width };
-  const firstRows = new FirstRows();
-  const recorded: Recorded = { rows: 0, counts: emptyCounts(), reported: new ReportedIds() };
+  const recorded: Recorded = { rows: 0, seen: new FirstRows(), counts: emptyCounts(), reported: new ReportedIds() };
   const inFlight: Promise<void>[] = [];
-  let pending = new PendingRows();
-
-  const dispatch = async () => {
-    const work = resolveRows(pool, pending, identity, fileId, recorded);
-    pending = new PendingRows();
+  let nextProgress = 100_000;
+  let nextCompaction = COMPACT_EVERY;
+  // Read from the ledger while the reading thread parses the first rows.
+  const loading = loadDaySettlements(pool, identity);
+  loading.catch(() => undefined);
+  for await (const batch of reader.batches) {
+    const work = resolveRows(pool, batch, await loading, identity, fileId, recorded);
     // Awaited below in order; this only stops an early failure from being reported as unhandled.
     work.catch(() => undefined);
     inFlight.push(work);
     while (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
-  };
-
-  let nextProgress = 100_000;
-  let nextCompaction = COMPACT_EVERY;
-  for await (const batch of csv.batches) {
-    for (const record of batch) {
-      const check: RowCheck = record.error !== undefined
-        ? { valid: false, setlId: '', reasons: [record.error] }
-        : checkRow(record.fields, layout, identity);
-      // Invalid rows never count as seen.
-      pending.push(record.row, check, check.valid ? firstRows.firstRowOf(check.row.setlId, record.row) : undefined);
-      if (pending.full) await dispatch();
-    }
-    recorded.rows += batch.length;
+    recorded.rows += batch.size;
     if (recorded.rows >= nextCompaction) {
       nextCompaction += COMPACT_EVERY;
       compactHeap();
@@ -201,10 +143,7 @@ async function recordRows(
       await onProgress(recorded.rows);
     }
   }
-  if (pending.size > 0) await dispatch();
   await Promise.all(inFlight);
-  // The setl_id index of a large file is garbage from here on: return its memory before encoding.
-  if (firstRows.size > COMPACT_EVERY) compactHeap(true);
   return recorded;
 }
 
@@ -212,18 +151,42 @@ function mayBeInLedger(setlId: string): boolean {
   return setlId !== '' && (setlId.length <= LEDGER_KEY_CHARS || [...setlId].length <= LEDGER_KEY_CHARS);
 }
 
-async function resolveRows(pool: Pool, pending: PendingRows, identity: FileIdentity, fileId: number, recorded: Recorded): Promise<void> {
-  const keys = new Set<string>();
-  for (const setlId of pending.setlIds) if (mayBeInLedger(setlId)) keys.add(setlId);
-  const ledger = await findLedgerSettlements(pool, [...keys], identity);
+async function resolveRows(
+  pool: Pool, batch: RowBatch, day: DaySettlements | null, identity: FileIdentity, fileId: number, recorded: Recorded,
+): Promise<void> {
+  // The day's own settlements come from memory; other keys (another day's or institution's, or none) from the ledger.
+  // Runs before the first await, so batches are de-duplicated in file order.
+  const found: (LedgerSettlement | undefined)[] = new Array(batch.size);
+  const firstRows = new Uint32Array(batch.size);
+  /** Rows already counted MATCHED (nearly all of them): judged here without building any object. */
+  const matched = new Uint8Array(batch.size);
+  const elsewhere = new Set<string>();
+  for (let i = 0; i < batch.size; i++) {
+    const setlId = batch.setlIds[i]!;
+    const e = setlId === '' || !day ? -1 : day.find(setlId);
+    // Invalid rows never count as seen.
+    if (batch.valid[i] === 1) firstRows[i] = (e >= 0 ? day!.firstRowOf(e, batch.rows[i]!) : recorded.seen.firstRowOf(setlId, batch.rows[i]!)) ?? 0;
+    if (e >= 0 && batch.valid[i] === 1 && firstRows[i] === 0 && day!.matches(e, batch.psnNos[i]!, batch.acctPay[i]!, batch.acctMulaidPay[i]!)) {
+      // judgeRow's MATCHED: a valid first row, its settlement of the file's own day and institution, same patient and amounts.
+      matched[i] = 1;
+      recorded.counts.MATCHED++;
+      recorded.reported.add(day!.id(e));
+    } else if (e >= 0) {
+      found[i] = day!.settlement(e, setlId, batch.psnNos[i]!);
+    } else if (mayBeInLedger(setlId)) {
+      elsewhere.add(setlId);
+    }
+  }
+  const ledger = elsewhere.size > 0 ? await findLedgerSettlements(pool, [...elsewhere], identity) : null;
 
   let outcomes: OutcomeRow[] = [];
   let bytes = 0;
-  for (let i = 0; i < pending.size; i++) {
-    const setlId = pending.setlIds[i]!;
-    const check = pending.check(i, identity);
-    const firstRow = pending.firstRows[i] === 0 ? undefined : pending.firstRows[i];
-    const settlement = setlId === '' ? undefined : ledger.get(setlId);
+  for (let i = 0; i < batch.size; i++) {
+    if (matched[i] === 1) continue;
+    const setlId = batch.setlIds[i]!;
+    const check = batch.check(i, identity);
+    const firstRow = firstRows[i] === 0 ? undefined : firstRows[i];
+    const settlement = found[i] ?? (setlId === '' ? undefined : ledger?.get(setlId));
     const { code, detail } = judgeRow(check, firstRow, settlement);
     recorded.counts[code]++;
     if (reportsSettlement(check, firstRow, settlement, identity)) recorded.reported.add(settlement!.id);
@@ -231,7 +194,7 @@ async function resolveRows(pool: Pool, pending: PendingRows, identity: FileIdent
     // The file side comes from a valid row only; the ledger side whenever the setl_id is in the ledger.
     const fileSide = check.valid ? check.row : null;
     outcomes.push({
-      businessDate: identity.businessDate, fixmedinsCode: identity.fixmedinsCode, fileId, rowNo: pending.rows[i]!, setlId, code,
+      businessDate: identity.businessDate, fixmedinsCode: identity.fixmedinsCode, fileId, rowNo: batch.rows[i]!, setlId, code,
       fileAcctPay: fileSide?.acctPay ?? null, fileAcctMulaidPay: fileSide?.acctMulaidPay ?? null,
       settlementId: settlement?.id ?? null, ledgerAcctPay: settlement?.acctPay ?? null, ledgerAcctMulaidPay: settlement?.acctMulaidPay ?? null,
       detail,

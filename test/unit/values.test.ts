@@ -10,6 +10,22 @@ describe('money', () => {
   it.each(['1.234', 'abc', '1e3', '', ' 1', '1.', '.5', '+1', '1,000', '0x10'])('rejects %j', (text) => {
     expect(parseYuan(text)).toBeNull();
   });
+  it.each(['-', '-.5', '--1', '1.2.3', '１', '12345678901234', '1 ', '1.5 ', '9999999999999.99x'])('rejects %j too', (text) => {
+    expect(parseYuan(text)).toBeNull();
+  });
+  it('agrees with the grammar -?digits{1,13}(.digits{1,2})? on many generated strings', () => {
+    const grammar = /^(-?)(\d{1,13})(?:\.(\d{1,2}))?$/;
+    const alphabet = ['0', '1', '9', '.', '-', ' ', 'e', '５'];
+    let seed = 7;
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      const length = n % 17;
+      for (let i = 0; i < length; i++) text += alphabet[(seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % alphabet.length];
+      const m = grammar.exec(text);
+      const expected = m ? (m[1] ? -1 : 1) * (Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'))) : null;
+      expect(parseYuan(text), text).toBe(expected);
+    }
+  });
   it('formats fen as yuan with exactly two decimals', () => {
     expect([40000, 40050, 1, 0, -1250].map(formatYuan)).toEqual(['400.00', '400.50', '0.01', '0.00', '-12.50']);
   });
