@@ -4,6 +4,7 @@ import type { FileIdentity, LedgerSettlement } from '../domain/reconciliation.ts
 import { ByteStrings, PagedNumbers } from './byte-strings.ts';
 import { compactHeap } from './heap.ts';
 import { KeyIndex } from './key-index.ts';
+import { ReportedIds } from './reported-ids.ts';
 import { daySettlementsPage, daySettlementsSpan, type DaySettlementRow } from './recon.repository.ts';
 
 /**
@@ -73,6 +74,13 @@ export class DaySettlements {
 
   id(e: number): number {
     return this.ids.get(e);
+  }
+
+  /** The ids of the settlements no valid row reported (firstRowOf was never asked about them). */
+  unreportedIds(): ReportedIds {
+    const unreported = new ReportedIds();
+    for (let e = 0; e < this.size; e++) if (this.firstRows.get(e) === 0) unreported.add(this.ids.get(e));
+    return unreported;
   }
 
   /** As FirstRows.firstRowOf, for the setl_id of entry `e`. */

@@ -67,6 +67,8 @@ export interface FinishedFile {
   counts: ReconCounts;
   reportedIds: Buffer;
   reportedCount: number;
+  /** Null when the day's settlements were looked up in batches. */
+  day: { settlements: number; unreportedIds: Buffer } | null;
 }
 
 /**
@@ -77,11 +79,12 @@ export async function finishFileVersion(conn: PoolConnection, f: FinishedFile): 
   await conn.query(
     `UPDATE recon_files
         SET status = 'done', row_count = ?, matched = ?, amount_mismatch = ?, wrong_payee = ?, missing_in_ledger = ?,
-            duplicate_row = ?, invalid_row = ?, reported_ids = ?, reported_count = ?, finished_at = CURRENT_TIMESTAMP
+            duplicate_row = ?, invalid_row = ?, reported_ids = ?, reported_count = ?, day_settlements = ?, unreported_ids = ?,
+            finished_at = CURRENT_TIMESTAMP
       WHERE id = ?`,
     [
       f.rowCount, f.counts.MATCHED, f.counts.AMOUNT_MISMATCH, f.counts.WRONG_PAYEE, f.counts.MISSING_IN_LEDGER, f.counts.DUPLICATE_ROW,
-      f.counts.INVALID_ROW, f.reportedIds, f.reportedCount, f.fileId,
+      f.counts.INVALID_ROW, f.reportedIds, f.reportedCount, f.day?.settlements ?? null, f.day?.unreportedIds ?? null, f.fileId,
     ],
   );
   const [previous] = await conn.query<RowDataPacket[]>(
@@ -265,12 +268,14 @@ export interface LatestFile {
   fileId: number;
   fileName: string;
   reportedCount: number;
+  /** The institution's settlements of the day when the file was reconciled, if known. */
+  daySettlements: number | null;
   counts: ReconCounts;
 }
 
 export async function latestFilesOfDay(db: Queryable, businessDate: string): Promise<LatestFile[]> {
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT l.fixmedins_code, f.id, f.file_name, f.reported_count, f.matched, f.amount_mismatch, f.wrong_payee, f.missing_in_ledger,
+    `SELECT l.fixmedins_code, f.id, f.file_name, f.reported_count, f.day_settlements, f.matched, f.amount_mismatch, f.wrong_payee, f.missing_in_ledger,
             f.duplicate_row, f.invalid_row
        FROM recon_latest_files l JOIN recon_files f ON f.id = l.file_id
       WHERE l.business_date = ? ORDER BY l.fixmedins_code`,
@@ -281,6 +286,7 @@ export async function latestFilesOfDay(db: Queryable, businessDate: string): Pro
     fileId: r.id,
     fileName: r.file_name,
     reportedCount: r.reported_count,
+    daySettlements: r.day_settlements,
     counts: {
       ...emptyCounts(), MATCHED: r.matched, AMOUNT_MISMATCH: r.amount_mismatch, WRONG_PAYEE: r.wrong_payee,
       MISSING_IN_LEDGER: r.missing_in_ledger, DUPLICATE_ROW: r.duplicate_row, INVALID_ROW: r.invalid_row,
@@ -288,9 +294,9 @@ export async function latestFilesOfDay(db: Queryable, businessDate: string): Pro
   }));
 }
 
-export async function reportedIdsOf(pool: Pool, fileId: number): Promise<Buffer | null> {
-  const [rows] = await pool.query<RowDataPacket[]>('SELECT reported_ids FROM recon_files WHERE id = ?', [fileId]);
-  return (rows[0]?.reported_ids as Buffer | null | undefined) ?? null;
+export async function reportedIdsOf(pool: Pool, fileId: number, which: 'reported_ids' | 'unreported_ids' = 'reported_ids'): Promise<Buffer | null> {
+  const [rows] = await pool.query<RowDataPacket[]>(`SELECT ${which} AS ids FROM recon_files WHERE id = ?`, [fileId]);
+  return (rows[0]?.ids as Buffer | null | undefined) ?? null;
 }
 
 /** Per institution: its latest file's counts plus the day's MISSING_IN_FILE, in institution order. */

@@ -11,7 +11,7 @@ import { jobCatalog, type JobPayload } from '../queue/catalog.ts';
 import { archiveFile, listInbox, rejectFile, sha256OfFile } from './inbox.ts';
 import {
   countsOfDay, deleteMissingInFile, findFileVersion, insertOutcomes, latestFilesOfDay, ledgerCountsOfDay, ledgerIdsPage,
-  ledgerSettlementsByIds, recordDayRun, reportedIdsOf,
+  ledgerSettlementsByIds, recordDayRun, reportedIdsOf, type MissingSettlement,
 } from './recon.repository.ts';
 import type { FileResult } from './reconcile-file.service.ts';
 import { reportPaths, writeCountsFile, writeReconExport } from './report.ts';
@@ -140,9 +140,11 @@ const LEDGER_PAGE = 10_000;
 /**
  * MISSING_IN_FILE for the whole day, replaced in one transaction: every ledger settlement of the day
  * that no valid row of its own institution's latest file reported, including institutions that
- * sent no file or only a rejected one. A file's reported ids are a subset of its institution's
- * settlements of the day (the ledger only grows), so equal counts mean nothing is missing and the
- * ledger need not be read; otherwise it is read in setl_id order from its index, a page at a time.
+ * sent no file or only a rejected one. The ledger only grows, so while it holds as many of the
+ * institution's settlements of the day as when the file was reconciled, they are the same ones:
+ * none is missing when the file reported that many, otherwise the file's unreported ids are
+ * missing and only they are read. Else (the ledger grew, no file, or many missing) the day's
+ * settlements are read in setl_id order from the index, a page at a time.
  */
 export async function recomputeMissingInFile(pool: Pool, businessDate: string): Promise<void> {
   const ledgerCounts = await ledgerCountsOfDay(pool, businessDate);
@@ -151,12 +153,10 @@ export async function recomputeMissingInFile(pool: Pool, businessDate: string): 
     await deleteMissingInFile(conn, businessDate);
     for (const code of [...ledgerCounts.keys()].sort()) {
       const file = latest.get(code);
-      if (file && file.reportedCount === ledgerCounts.get(code)) continue;
-      const reported = ReportedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
+      const count = ledgerCounts.get(code)!;
+      if (file && file.reportedCount === count) continue;
       const detail = missingInFileDetail(file?.fileName ?? null);
-      for (let after: string | null = null; ;) {
-        const page = await ledgerIdsPage(pool, businessDate, code, after, LEDGER_PAGE);
-        const missing = await ledgerSettlementsByIds(pool, page.filter(([id]) => !reported.has(id)).map(([id]) => id));
+      const insert = async (missing: MissingSettlement[]) => {
         for (let i = 0; i < missing.length; i += 1000) {
           await insertOutcomes(conn, missing.slice(i, i + 1000).map((s) => ({
             businessDate, fixmedinsCode: code, fileId: null, rowNo: null, setlId: s.setlId, code: 'MISSING_IN_FILE' as const,
@@ -164,6 +164,17 @@ export async function recomputeMissingInFile(pool: Pool, businessDate: string): 
             detail: `${detail} (settled ${s.setlTime})`,
           })));
         }
+      };
+      // One query orders them by setl_id, so at most a page of them.
+      if (file && file.daySettlements === count && count - file.reportedCount <= LEDGER_PAGE) {
+        const unreported = ReportedIdSet.decode(await reportedIdsOf(pool, file.fileId, 'unreported_ids'));
+        await insert(await ledgerSettlementsByIds(pool, unreported.toArray()));
+        continue;
+      }
+      const reported = ReportedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
+      for (let after: string | null = null; ;) {
+        const page = await ledgerIdsPage(pool, businessDate, code, after, LEDGER_PAGE);
+        await insert(await ledgerSettlementsByIds(pool, page.filter(([id]) => !reported.has(id)).map(([id]) => id)));
         if (page.length < LEDGER_PAGE) break;
         after = page.at(-1)![1];
         compactHeap();

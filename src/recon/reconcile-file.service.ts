@@ -85,6 +85,7 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   compactHeap(true);
   const replacedFileId = await inTransaction(app.db.pool, (conn) => finishFileVersion(conn, {
     fileId, identity, rowCount: recorded.rows, counts: recorded.counts, reportedIds: recorded.reported.encode(), reportedCount: recorded.reported.size,
+    day: recorded.day && { settlements: recorded.day.settlements, unreportedIds: recorded.day.unreported.encode() },
   }));
   if (replacedFileId !== null) await deleteFileOutcomes(app.db.pool, replacedFileId);
   await archiveFile(inbox, fileName, archivedName);
@@ -105,6 +106,8 @@ interface Recorded {
   seen: FirstRows;
   counts: ReconCounts;
   reported: ReportedIds;
+  /** The day's settlements as read (null: looked up in batches) and those no valid row reported. */
+  day: { settlements: number; unreported: ReportedIds } | null;
 }
 
 /**
@@ -120,11 +123,11 @@ async function recordRows(
   fileId: number,
   onProgress?: (rows: number) => Promise<void>,
 ): Promise<Recorded> {
-  const recorded: Recorded = { rows: 0, seen: new FirstRows(), counts: emptyCounts(), reported: new ReportedIds() };
+  const recorded: Recorded = { rows: 0, seen: new FirstRows(), counts: emptyCounts(), reported: new ReportedIds(), day: null };
   const inFlight: Promise<void>[] = [];
   let nextProgress = 100_000;
   let nextCompaction = COMPACT_EVERY;
-  // Read from the ledger while the reading thread parses the first rows.
+  // Read the day's settlements while the first rows are parsed.
   const loading = loadDaySettlements(pool, identity);
   loading.catch(() => undefined);
   for await (const batch of reader.batches) {
@@ -144,6 +147,8 @@ async function recordRows(
     }
   }
   await Promise.all(inFlight);
+  const day = await loading;
+  recorded.day = day && { settlements: day.size, unreported: day.unreportedIds() };
   return recorded;
 }
 

@@ -1,10 +1,11 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
- * The ledger settlements (by id) of a file's own day and institution that its valid rows reported.
- * Kept with the file record so MISSING_IN_FILE can be recomputed on every later run, when the ledger
- * may have grown, without reading the file again or storing a row per matched settlement.
- * Stored as sorted ids, delta + varint encoded, deflated: about a byte per id.
+ * The ledger settlements (by id) of a file's own day and institution that its valid rows reported
+ * (or, kept beside them, those none reported). Kept with the file record so MISSING_IN_FILE can be
+ * recomputed on every later run, when the ledger may have grown, without reading the file again or
+ * storing a row per matched settlement. Stored as sorted ids, delta + varint encoded, deflated:
+ * about a byte per id.
  */
 export class ReportedIds {
   /** Fixed-size pages rather than a growing array: see FirstRows on reallocation. */
@@ -70,6 +71,10 @@ export class ReportedIdSet {
 
   get size(): number {
     return this.ids.length;
+  }
+
+  toArray(): number[] {
+    return Array.from(this.ids);
   }
 
   has(id: number): boolean {

@@ -50,6 +50,14 @@ export const reconFiles = mysqlTable(
     reportedIds: mediumBlob('reported_ids'),
     /** How many ids reported_ids holds: when it equals the ledger's count, nothing is missing. */
     reportedCount: int('reported_count', { unsigned: true }).notNull().default(0),
+    /**
+     * The institution's settlements of the day when this file was reconciled, and the ids among
+     * them that no valid row reported (encoded as reported_ids); null when they were looked up in
+     * batches instead. While the ledger still holds as many, MISSING_IN_FILE is exactly these ids and
+     * the day's finaliser need not read the ledger's day again.
+     */
+    daySettlements: int('day_settlements', { unsigned: true }),
+    unreportedIds: mediumBlob('unreported_ids'),
     startedAt: timestamp('started_at').notNull().defaultNow(),
     finishedAt: timestamp('finished_at'),
   },
