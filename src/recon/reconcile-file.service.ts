@@ -41,6 +41,8 @@ export interface FileResult {
 const MAX_IN_FLIGHT = 2;
 const INSERT_ROWS = 1000;
 const COMPACT_EVERY = 50_000;
+/** Batches parsed ahead while the day's settlements are read: about 15 MB. */
+const PARSE_AHEAD = 50;
 const INSERT_BYTES = 2 << 20;
 /** The ledger's setl_id column holds 64 characters: a longer key cannot be there. */
 const LEDGER_KEY_CHARS = 64;
@@ -127,11 +129,12 @@ async function recordRows(
   const inFlight: Promise<void>[] = [];
   let nextProgress = 100_000;
   let nextCompaction = COMPACT_EVERY;
-  // Read the day's settlements while the first rows are parsed.
-  const loading = loadDaySettlements(pool, identity);
+  let day: DaySettlements | null | undefined;
+  const loading = loadDaySettlements(pool, identity).then((loaded) => (day = loaded));
   loading.catch(() => undefined);
-  for await (const batch of reader.batches) {
-    const work = resolveRows(pool, batch, await loading, identity, fileId, recorded);
+
+  const judge = async (batch: RowBatch, loaded: DaySettlements | null) => {
+    const work = resolveRows(pool, batch, loaded, identity, fileId, recorded);
     // Awaited below in order; this only stops an early failure from being reported as unhandled.
     work.catch(() => undefined);
     inFlight.push(work);
@@ -145,10 +148,23 @@ async function recordRows(
       nextProgress += 100_000;
       await onProgress(recorded.rows);
     }
+  };
+
+  // The first rows are parsed while the day's settlements are read (the database does that on the other core).
+  const early: RowBatch[] = [];
+  for await (const batch of reader.batches) {
+    if (day === undefined && early.length < PARSE_AHEAD) {
+      early.push(batch);
+      continue;
+    }
+    const loaded = await loading;
+    for (const waiting of early.splice(0)) await judge(waiting, loaded);
+    await judge(batch, loaded);
   }
+  const loaded = await loading;
+  for (const waiting of early.splice(0)) await judge(waiting, loaded);
   await Promise.all(inFlight);
-  const day = await loading;
-  recorded.day = day && { settlements: day.size, unreported: day.unreportedIds() };
+  recorded.day = loaded && { settlements: loaded.size, unreported: loaded.unreportedIds() };
   return recorded;
 }
 
