@@ -9,7 +9,7 @@ import { createDb } from '../src/db/client.ts';
 import { recreateDatabase } from '../src/db/migrate.ts';
 import { checkCharacter } from '../src/domain/id-number.ts';
 import { IMPORTS } from '../src/imports/catalog.ts';
-import { runImport, type ImportKind } from '../src/imports/import-runner.ts';
+import { IMPORT_CONNECTIONS, runImport, type ImportKind } from '../src/imports/import-runner.ts';
 
 const personCount = Number(process.argv[2] ?? 200_000);
 const settlementCount = Number(process.argv[3] ?? 100_000);
@@ -63,7 +63,7 @@ const files = {
 };
 
 await recreateDatabase(url);
-const db = createDb(url, 2);
+const db = createDb(url, IMPORT_CONNECTIONS);
 try {
   for (const kind of ['persons', 'institutions', 'accounts', 'bindings', 'settlements'] as ImportKind[]) {
     for (const run of ['first', 're-import']) {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createDb } from '../db/client.ts';
 import { IMPORTS } from '../imports/catalog.ts';
-import { IMPORT_KINDS, runImport, type ImportSummary, type RowProblem } from '../imports/import-runner.ts';
+import { IMPORT_CONNECTIONS, IMPORT_KINDS, runImport, type ImportSummary, type RowProblem } from '../imports/import-runner.ts';
 import { EXIT, printJson, printLine } from './output.ts';
 
 export function registerImportCommands(program: Command): void {
@@ -18,7 +18,7 @@ export function registerImportCommands(program: Command): void {
       .argument('<file>', 'CSV file to import')
       .option('--json', 'machine-readable output: {file, kind, read, imported, unchanged, rejected, errors}')
       .action(async (file: string, options: { json?: boolean }) => {
-        const db = createDb(undefined, 2);
+        const db = createDb(undefined, IMPORT_CONNECTIONS);
         try {
           const progress = progressReporter(path.basename(file));
           const summary = await runImport(db, definition, file, { onProgress: progress.update }).finally(progress.done);

@@ -17,7 +17,7 @@ export interface ParsedRow<T> {
 /** What writing did with one row: imported (inserted or changed), unchanged, or rejected with a reason. */
 export type RowOutcome = 'imported' | 'unchanged' | RowError;
 
-export interface ImportDefinition<C extends string, T> {
+export interface ImportDefinition<C extends string, T, P = unknown> {
   kind: ImportKind;
   description: string;
   /** Required header columns; other columns are ignored. */
@@ -33,8 +33,16 @@ export interface ImportDefinition<C extends string, T> {
   batchSize?: number;
   /** Validates one record into a typed value; throws RowError naming the column. */
   parseRow(field: RowFields<C>): T;
-  /** Writes rows (in file order) and says what happened to each, in the same order. */
-  writeBatch(db: Db, rows: readonly ParsedRow<T>[]): Promise<RowOutcome[]>;
+  /**
+   * Read-only lookups of a batch that no earlier batch can change, started as soon as the batch is
+   * parsed, so they run while the previous batch is written. Must not lock or write anything.
+   */
+  prefetch?(db: Db, rows: readonly ParsedRow<T>[]): Promise<P>;
+  /**
+   * Writes rows (in file order) and says what happened to each, in the same order. `prefetched` is
+   * the batch's prefetch, not awaited: a writer may read the lookups itself when it failed.
+   */
+  writeBatch(db: Db, rows: readonly ParsedRow<T>[], prefetched?: Promise<P>): Promise<RowOutcome[]>;
 }
 
 export interface RowProblem {
@@ -57,6 +65,11 @@ export interface ImportSummary {
 }
 
 export const MAX_LISTED_ERRORS = 1000;
+/**
+ * Pool size an import should be given: one connection writes batches in file order, the others
+ * serve a kind's prefetch (settlements read a batch in four parts, and its institutions).
+ */
+export const IMPORT_CONNECTIONS = 6;
 const DEFAULT_BATCH_SIZE = 1000;
 
 export interface RunImportOptions {
@@ -67,12 +80,12 @@ export interface RunImportOptions {
 /**
  * Streams a CSV file through a kind's row parser into batched writes (SPEC 2, 8). Bad rows are
  * reported and skipped; a whole-file problem (CsvFileError) throws before anything is written. The
- * next batch is parsed while the previous one is written, but writes run one at a time in file
- * order, which money events and last-wins duplicates depend on.
+ * next batch is parsed and prefetched while the previous one is written, but writes run one at a
+ * time in file order, which money events and last-wins duplicates depend on.
  */
-export async function runImport<C extends string, T>(
+export async function runImport<C extends string, T, P>(
   db: Db,
-  definition: ImportDefinition<C, T>,
+  definition: ImportDefinition<C, T, P>,
   file: string,
   options: RunImportOptions = {},
 ): Promise<ImportSummary> {
@@ -87,8 +100,8 @@ export async function runImport<C extends string, T>(
     if (summary.errors.length < MAX_LISTED_ERRORS) summary.errors.push({ row, column, reason });
   };
 
-  const write = async (batch: ParsedRow<T>[]) => {
-    const outcomes = await definition.writeBatch(db, batch);
+  const write = async (batch: ParsedRow<T>[], prefetched: Promise<P> | undefined) => {
+    const outcomes = await definition.writeBatch(db, batch, prefetched);
     if (outcomes.length !== batch.length) throw new Error(`${definition.kind}: writeBatch returned ${outcomes.length} outcomes for ${batch.length} rows`);
     outcomes.forEach((outcome, i) => {
       if (outcome === 'imported') summary.imported++;
@@ -101,10 +114,13 @@ export async function runImport<C extends string, T>(
   let inFlight: Promise<void> = Promise.resolve();
   let batch: ParsedRow<T>[] = [];
   const flush = async () => {
-    await inFlight;
     const full = batch;
     batch = [];
-    inFlight = write(full);
+    const prefetched = definition.prefetch?.(db, full);
+    // The writer decides what a failed prefetch means; until it looks, the rejection is not unhandled.
+    prefetched?.catch(() => undefined);
+    await inFlight;
+    inFlight = write(full, prefetched);
     // Parsing goes on while this batch is written; a failure surfaces at the next await of inFlight.
     inFlight.catch(() => undefined);
   };
