@@ -1,4 +1,4 @@
-import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Fen } from '../domain/money.ts';
 
 export interface AccountState {
@@ -20,6 +20,15 @@ export async function lockAccounts(conn: PoolConnection, personIds: Iterable<num
     [ids],
   );
   return new Map(rows.map((r) => [r.person_id as number, { personId: r.person_id, balance: r.balance, importedBalance: r.imported_balance, adjustments: r.adjustments }]));
+}
+
+/**
+ * Reads these accounts' pages into the buffer pool without locking or returning anything, ahead of a
+ * transaction that will lock the same rows: its locking read, on the one connection that writes in
+ * file order, would otherwise wait on the disk page by page. Callers run several in parallel.
+ */
+export async function readAccountPages(pool: Pool, personIds: readonly number[]): Promise<void> {
+  if (personIds.length > 0) await pool.query('SELECT COUNT(balance) FROM accounts WHERE person_id IN (?)', [personIds]);
 }
 
 /** New accounts start with balance = opening balance = imported balance: the origin of the ledger invariant. */

@@ -1,14 +1,17 @@
-import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { Binding, Person } from '../domain/eligibility.ts';
 
 /** Reference data that imports resolve keys against: persons, institutions, bindings. */
 
+/** A transaction's connection, or the pool for reads outside any transaction (prefetches). */
+export type Queryable = Pool | PoolConnection;
+
 const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 
-export async function findPersons(conn: PoolConnection, psnNos: Iterable<string>): Promise<Map<string, Person>> {
+export async function findPersons(db: Queryable, psnNos: Iterable<string>): Promise<Map<string, Person>> {
   const keys = distinct(psnNos);
   if (keys.length === 0) return new Map();
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT id, psn_no, insutype, admdvs, status FROM persons WHERE psn_no IN (?)', [keys]);
+  const [rows] = await db.query<RowDataPacket[]>('SELECT id, psn_no, insutype, admdvs, status FROM persons WHERE psn_no IN (?)', [keys]);
   return new Map(rows.map((r) => [r.psn_no as string, { id: r.id, psnNo: r.psn_no, insutype: r.insutype, admdvs: r.admdvs, status: r.status }]));
 }
 
@@ -17,10 +20,10 @@ export interface InstitutionRef {
   designated: boolean;
 }
 
-export async function findInstitutions(conn: PoolConnection, codes: Iterable<string>): Promise<Map<string, InstitutionRef>> {
+export async function findInstitutions(db: Queryable, codes: Iterable<string>): Promise<Map<string, InstitutionRef>> {
   const keys = distinct(codes);
   if (keys.length === 0) return new Map();
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT id, fixmedins_code, designated FROM institutions WHERE fixmedins_code IN (?)', [keys]);
+  const [rows] = await db.query<RowDataPacket[]>('SELECT id, fixmedins_code, designated FROM institutions WHERE fixmedins_code IN (?)', [keys]);
   return new Map(rows.map((r) => [r.fixmedins_code as string, { id: r.id, designated: Boolean(r.designated) }]));
 }
 
@@ -28,11 +31,11 @@ export async function findInstitutions(conn: PoolConnection, codes: Iterable<str
 export type StoredBinding = Omit<Binding, 'payerBalance'>;
 
 /** Every binding of these beneficiaries (active or not: eligibility is decided at the settlement's time). */
-export async function findBindingsOf(conn: PoolConnection, beneficiaryIds: Iterable<number>): Promise<Map<number, StoredBinding[]>> {
+export async function findBindingsOf(db: Queryable, beneficiaryIds: Iterable<number>): Promise<Map<number, StoredBinding[]>> {
   const ids = distinct(beneficiaryIds);
   const byBeneficiary = new Map<number, StoredBinding[]>();
   if (ids.length === 0) return byBeneficiary;
-  const [rows] = await conn.query<RowDataPacket[]>(
+  const [rows] = await db.query<RowDataPacket[]>(
     `SELECT b.beneficiary_id, b.relationship, b.priority, b.bound_at, b.revoked_at,
             p.id, p.psn_no, p.insutype, p.admdvs, p.status
        FROM bindings b JOIN persons p ON p.id = b.payer_id

@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../db/transaction.ts';
+import { logger } from '../logger.ts';
 import type { Person } from '../domain/eligibility.ts';
 import { formatYuan, type Fen } from '../domain/money.ts';
 import { allocateSettlement, refundOf, type AccountMovement } from '../domain/settlement.ts';
@@ -8,14 +9,15 @@ import { RowError } from './row.error.ts';
 import type { ImportDefinition, RowOutcome } from './import-runner.ts';
 import { applyBalanceDeltas, lockAccounts } from './accounts.repository.ts';
 import { findSettlementDebits, insertLedgerEntries, refundKey, settlementDebitKey, type NewLedgerEntry } from './ledger.repository.ts';
-import { findBindingsOf, findInstitutions, findPersons, type InstitutionRef } from './lookups.repository.ts';
+import type { InstitutionRef } from './lookups.repository.ts';
+import { accountsOf, prefetchLookups, readLookups, withBalance, type SettlementLookups } from './settlement-lookups.ts';
 import { findSettlements, insertSettlements, type NewSettlement, type SettlementEvent } from './settlements.repository.ts';
 
 const COLUMNS = ['setl_id', 'mdtrt_id', 'psn_no', 'fixmedins_code', 'setl_time', 'medfee_sumamt', 'personal_burden', 'orig_setl_id'] as const;
 
 export type SettlementRow = SettlementEvent;
 
-export const settlementsImport: ImportDefinition<(typeof COLUMNS)[number], SettlementRow> = {
+export const settlementsImport: ImportDefinition<(typeof COLUMNS)[number], SettlementRow, SettlementLookups> = {
   kind: 'settlements',
   description: 'medical settlements and refunds, applied once by setl_id in file order',
   columns: COLUMNS,
@@ -38,7 +40,15 @@ export const settlementsImport: ImportDefinition<(typeof COLUMNS)[number], Settl
     if (event.origSetlId === event.setlId) throw new RowError('orig_setl_id', 'a refund cannot name itself');
     return event;
   },
-  writeBatch: (db, rows) => inTransaction(db.pool, (conn) => settleBatch(conn, rows.map(({ value }) => value))),
+  prefetch: (db, rows) => prefetchLookups(db.pool, rows.map(({ value }) => value)),
+  writeBatch: (db, rows, prefetched) => {
+    const events = rows.map(({ value }) => value);
+    const fromPrefetch = prefetched?.catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message }, 'settlement lookups prefetch failed; reading them in the transaction');
+      return undefined;
+    });
+    return inTransaction(db.pool, async (conn) => settleBatch(conn, events, (await fromPrefetch) ?? (await readLookups(conn, events))));
+  },
 };
 
 /** A settlement already applied (stored, or earlier in this batch), as later rows of the batch see it. */
@@ -76,23 +86,18 @@ function refundProblem(original: Applied | undefined, refund: SettlementEvent, p
  * Applies a batch of settlement rows in file order in one transaction: every account a row may touch
  * is locked first, money is allocated in memory against running balances (a row sees the balances
  * earlier rows left), then the batch is written with a few multi-row statements and one guarded
- * balance update. Everything decided is read inside the transaction, so a transient retry redoes it
- * from scratch.
+ * balance update. Everything earlier batches may have changed (settlements, balances) is read inside
+ * the transaction, so a transient retry redoes it from scratch.
  */
-async function settleBatch(conn: PoolConnection, events: readonly SettlementEvent[]): Promise<RowOutcome[]> {
+async function settleBatch(conn: PoolConnection, events: readonly SettlementEvent[], lookups: SettlementLookups): Promise<RowOutcome[]> {
+  const { patients, institutions, bindingsOf } = lookups;
+  // Earlier batches write settlements and balances: those are read here, in this batch's transaction.
   const stored = await findSettlements(conn, events.flatMap((e) => (e.origSetlId === null ? [e.setlId] : [e.setlId, e.origSetlId])));
-  const patients = await findPersons(conn, events.map((e) => e.psnNo));
-  const institutions = await findInstitutions(conn, events.map((e) => e.fixmedinsCode));
-  const bindingsOf = await findBindingsOf(conn, [...patients.values()].map((p) => p.id));
   const storedDebits = await findSettlementDebits(
     conn,
     events.flatMap((e) => (e.origSetlId !== null && stored.has(e.origSetlId) ? [stored.get(e.origSetlId)!.id] : [])),
   );
-  const accounts = await lockAccounts(conn, [
-    ...[...patients.values()].map((p) => p.id),
-    ...[...bindingsOf.values()].flat().map((b) => b.payer.id),
-    ...[...storedDebits.values()].flat().map((d) => d.personId),
-  ]);
+  const accounts = await lockAccounts(conn, [...accountsOf(lookups), ...[...storedDebits.values()].flat().map((d) => d.personId)]);
 
   const balances = new Map([...accounts].map(([id, account]) => [id, account.balance]));
   const deltas = new Map<number, Fen>();
@@ -128,30 +133,36 @@ async function settleBatch(conn: PoolConnection, events: readonly SettlementEven
       const allocation = allocateSettlement({
         patient,
         ownBalance: balances.get(patient.id) ?? null,
-        bindings: (bindingsOf.get(patient.id) ?? []).map((b) => ({ ...b, payerBalance: balances.get(b.payer.id) ?? null })),
+        bindings: (bindingsOf.get(patient.id) ?? []).map((b) => withBalance(b, balances.get(b.payer.id) ?? null)),
         personalBurden: event.personalBurden,
         at: event.setlTime,
       });
       for (const debit of allocation.debits) move(debit.personId, -debit.amount);
-      settled = { ...allocation, movements: allocation.debits };
+      settled = { acctPay: allocation.acctPay, acctMulaidPay: allocation.acctMulaidPay, cashPay: allocation.cashPay, movements: allocation.debits };
     } else {
       const original = applied.get(event.origSetlId);
       const problem = refundProblem(original, event, patient, institution);
       if (problem !== null) return new RowError('orig_setl_id', problem);
-      const refund = refundOf({ ...original!, debits: original!.movements ?? storedDebits.get(original!.id!) ?? [] });
+      const { acctPay, acctMulaidPay, cashPay, id, movements } = original!;
+      const refund = refundOf({ acctPay, acctMulaidPay, cashPay, debits: movements ?? storedDebits.get(id!) ?? [] });
       for (const credit of refund.credits) move(credit.personId, credit.amount);
       original!.refunded = true;
-      settled = { ...refund, movements: refund.credits };
+      settled = { acctPay: refund.acctPay, acctMulaidPay: refund.acctMulaidPay, cashPay: refund.cashPay, movements: refund.credits };
     }
-    const entry: Applied = { event, personId: patient.id, institutionId: institution.id, isRefund: event.origSetlId !== null, refunded: false, ...settled };
+    const entry: Applied = {
+      event, personId: patient.id, institutionId: institution.id, isRefund: event.origSetlId !== null, refunded: false,
+      acctPay: settled.acctPay, acctMulaidPay: settled.acctMulaidPay, cashPay: settled.cashPay, movements: settled.movements,
+    };
     applied.set(event.setlId, entry);
     fresh.push(entry);
     return 'imported';
   });
+  // Right after the locking read, while the accounts' pages are still in the buffer pool.
+  await applyBalanceDeltas(conn, deltas);
 
   // Settlements first, so that refunds of this batch's own settlements can point at their ids.
   const toRow = (a: Applied): NewSettlement => ({
-    ...a.event, personId: a.personId, institutionId: a.institutionId, acctPay: a.acctPay, acctMulaidPay: a.acctMulaidPay, cashPay: a.cashPay,
+    event: a.event, personId: a.personId, institutionId: a.institutionId, acctPay: a.acctPay, acctMulaidPay: a.acctMulaidPay, cashPay: a.cashPay,
     origSettlementId: a.isRefund ? applied.get(a.event.origSetlId!)!.id! : null,
   });
   for (const refunds of [false, true]) {
@@ -168,6 +179,5 @@ async function settleBatch(conn: PoolConnection, events: readonly SettlementEven
     ),
   );
   await insertLedgerEntries(conn, entries);
-  await applyBalanceDeltas(conn, deltas);
   return outcomes;
 }

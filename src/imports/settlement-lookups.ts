@@ -1,0 +1,73 @@
+import type { Pool } from 'mysql2/promise';
+import { byteOrder, type Binding, type Person } from '../domain/eligibility.ts';
+import type { Fen } from '../domain/money.ts';
+import { readAccountPages } from './accounts.repository.ts';
+import { findBindingsOf, findInstitutions, findPersons, type InstitutionRef, type Queryable, type StoredBinding } from './lookups.repository.ts';
+import type { SettlementEvent } from './settlements.repository.ts';
+
+/**
+ * What a batch resolves its rows against: patients, their bindings with payers, institutions. No
+ * settlement import writes these, so they can be read before the batch's transaction (while the
+ * previous batch is written) without changing any outcome; a concurrent persons or bindings import
+ * is then seen one batch later, as if it had committed a moment later.
+ */
+export interface SettlementLookups {
+  patients: Map<string, Person>;
+  institutions: Map<string, InstitutionRef>;
+  bindingsOf: Map<number, StoredBinding[]>;
+}
+
+/**
+ * Patients arrive in random order, so at province scale their rows are mostly not in the buffer
+ * pool and each lookup waits on a page read. Parts of the batch read on separate connections
+ * overlap those waits; on a transaction's single connection they simply run one after another.
+ */
+const LOOKUP_PARTS = 4;
+
+export async function readLookups(db: Queryable, events: readonly SettlementEvent[]): Promise<SettlementLookups> {
+  const psnNos = [...new Set(events.map((e) => e.psnNo))].sort(byteOrder);
+  const [institutions, ...parts] = await Promise.all([
+    findInstitutions(db, events.map((e) => e.fixmedinsCode)),
+    ...slices(psnNos, LOOKUP_PARTS).map(async (part) => {
+      const patients = await findPersons(db, part);
+      return { patients, bindingsOf: await findBindingsOf(db, [...patients.values()].map((p) => p.id)) };
+    }),
+  ]);
+  const lookups: SettlementLookups = { patients: new Map(), institutions, bindingsOf: new Map() };
+  for (const part of parts) {
+    for (const [key, value] of part.patients) lookups.patients.set(key, value);
+    for (const [key, value] of part.bindingsOf) lookups.bindingsOf.set(key, value);
+  }
+  return lookups;
+}
+
+/**
+ * A batch's lookups, read on the pool while the previous batch is written, and its accounts' pages
+ * read ahead of the locking read that settles it.
+ */
+export async function prefetchLookups(pool: Pool, events: readonly SettlementEvent[]): Promise<SettlementLookups> {
+  const lookups = await readLookups(pool, events);
+  const accounts = [...new Set(accountsOf(lookups))].sort((a, b) => a - b);
+  await Promise.all(slices(accounts, LOOKUP_PARTS).map((part) => readAccountPages(pool, part)));
+  return lookups;
+}
+
+/** Every account a batch may move money from: the patients' own and their payers'. */
+export function accountsOf({ patients, bindingsOf }: SettlementLookups): number[] {
+  const ids = [...patients.values()].map((p) => p.id);
+  for (const bindings of bindingsOf.values()) for (const b of bindings) ids.push(b.payer.id);
+  return ids;
+}
+
+/** Spelled out: spreading the stored binding into a new object costs several times as much, once per binding and row. */
+export const withBalance = (b: StoredBinding, payerBalance: Fen | null): Binding => ({
+  payer: b.payer, relationship: b.relationship, priority: b.priority, boundAt: b.boundAt, revokedAt: b.revokedAt, payerBalance,
+});
+
+/** Contiguous slices of a sorted list, so each reads its own range of index pages. */
+function slices<T>(items: readonly T[], count: number): T[][] {
+  const size = Math.ceil(items.length / count);
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
