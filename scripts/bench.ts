@@ -92,7 +92,7 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
       if (options.statementLog) await app.db.pool.query('SELECT ? AS bench_step', [name]);
       if (measured) {
         // Proportionate: a tiny run (the test's) should not wait out the flushing of a bigger database.
-        const waited = await quiesce(app.db.pool, Math.min(30, options.size / 10_000));
+        const waited = await quiesce(app.db.pool, Math.min(60, options.size / 10_000));
         if (waited >= 1) say(`  (waited ${waited.toFixed(1)} s for InnoDB to flush before measuring)`);
       }
       const before = load1();
