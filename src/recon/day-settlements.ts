@@ -10,7 +10,7 @@ import { daySettlementsPage, daySettlementsSpan, type DaySettlementRow } from '.
 /**
  * The ledger's settlements of one institution and day, by setl_id, held in memory while its file is
  * reconciled: one sequential read of the ledger instead of a million key lookups, which cost the
- * database about ten times more. About 75 bytes per settlement, outside the JavaScript heap.
+ * database about ten times more. About 80 bytes per settlement, outside the JavaScript heap.
  */
 export class DaySettlements {
   private readonly index: KeyIndex;
@@ -52,8 +52,8 @@ export class DaySettlements {
   }
 
   /**
-   * The settlement of entry `e` (whose key is `setlId`). `filePsnNo` is what the file says: when it is the ledger's too,
-   * that very string is returned, so a million matching rows build no million strings.
+   * The settlement of entry `e` (whose key is `setlId`). `filePsnNo` is what the file says: when it
+   * is the ledger's too, that very string is returned rather than a new one.
    */
   settlement(e: number, setlId: string, filePsnNo: string): LedgerSettlement {
     const other = this.otherPsnNos.size === 0 ? undefined : this.otherPsnNos.get(e);
