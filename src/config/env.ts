@@ -44,10 +44,10 @@ const envSchema = z.object({
   ADMIN_TOKEN_NAME: z.string().min(1).max(64).default('admin'),
   /**
    * Settlements of one institution and day held in memory while its file is reconciled (about 80
-   * bytes each, so a million take 80 MB). A day with more is looked up in the ledger in batches of
-   * rows instead: the same outcomes in bounded memory, several times slower.
+   * bytes each: a million keep a reconciling process under 300 MB). A day with more is looked up in
+   * the ledger in batches of rows instead: the same outcomes in bounded memory, several times slower.
    */
-  RECON_MAX_DAY_SETTLEMENTS: z.coerce.number().int().min(0).default(1_500_000),
+  RECON_MAX_DAY_SETTLEMENTS: z.coerce.number().int().min(0).default(1_000_000),
   /** Fault injection for reliability tests only; 0 disables. Holds the first payment transaction of the process open this long after writing (to kill its connection). */
   FAULT_PAYMENT_HOLD_MS: z.coerce.number().int().min(0).default(0),
   /** Fault injection for reliability tests only; 0 disables. Blocks the event loop this long inside the first payment transaction, so the job's lock expires as in a stalled worker. */
