@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { settlementsImport } from '../../src/imports/settlements.import.ts';
 import { useTestDb } from '../support/db.ts';
 import {
   balanceByPsnNo, bindingRow, importFile, institutionRow, ledgerMismatches, personRow, query, seed, settlementRow, tableCounts, writeImportFile,
@@ -211,6 +212,17 @@ describe('import settlements', () => {
     rows.splice(1_500, 0, settlementRow('K-R2', m('PAT'), 'PH01', '-1.01', { orig_setl_id: 'K-S00001', setl_time: '2026-11-21' }));
     expect(await settle(rows)).toMatchObject({ read: 2_402, imported: 2_402, rejected: 0 });
     expect(await balance(m('PAT'))).toBe(10_000_000 - 2_398 * 101);
+  });
+
+  it('reads a batch\'s lookups in its own transaction when their prefetch failed', async () => {
+    const m = await family('L', { accounts: { PAY: '20' }, residents: ['KID'], bindings: [['PAY', 'KID']] });
+    const event = {
+      setlId: 'L-S1', mdtrtId: null, psnNo: m('KID'), fixmedinsCode: 'PH01', setlTime: '2026-11-23 10:00:00', medfeeSumamt: 3_000, personalBurden: 1_500, origSetlId: null,
+    };
+    const outcomes = await settlementsImport.writeBatch(db, [{ row: 1, value: event }], Promise.reject(new Error('connection lost')));
+    expect(outcomes).toEqual(['imported']);
+    expect(await stored('L-S1')).toMatchObject({ acct_pay: 0, acct_mulaid_pay: 1_500, cash_pay: 0 });
+    expect(await balance(m('PAY'))).toBe(500);
   });
 
   it('keeps every balance equal to opening balance plus ledger entries', async () => {
