@@ -23,6 +23,8 @@ export class DaySettlements {
   private readonly psnNos = new ByteStrings();
   /** psn_nos ByteStrings cannot hold, by entry. */
   private readonly otherPsnNos = new Map<number, string>();
+  /** The entry after the one last found. */
+  private next = 0;
 
   constructor(
     private readonly file: FileIdentity,
@@ -48,7 +50,10 @@ export class DaySettlements {
 
   /** The entry of the day's settlement with this setl_id, or -1. */
   find(setlId: string): number {
-    return this.index.find(setlId);
+    // Files usually list settlements in the order the ledger was read in: try the entry after the last one found first.
+    const e = this.index.isKey(this.next, setlId) ? this.next : this.index.find(setlId);
+    if (e >= 0) this.next = e + 1;
+    return e;
   }
 
   /**

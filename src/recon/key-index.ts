@@ -33,6 +33,12 @@ export class KeyIndex {
     return this.count;
   }
 
+  /** Whether entry `e` is `key`: cheaper than find when the caller can guess the entry. */
+  isKey(e: number, key: string): boolean {
+    const offset = this.offsets.get(e);
+    return e < this.count && offset !== IN_OTHERS && this.keys.equals(offset, key);
+  }
+
   /** The key's number, or -1. */
   find(key: string): number {
     return this.lookup(key, false);
@@ -69,6 +75,7 @@ export class KeyIndex {
     const known = this.others.get(key);
     if (known !== undefined || !add) return known ?? -1;
     this.others.set(key, this.count);
+    this.offsets.set(this.count, IN_OTHERS);
     this.added = true;
     return this.count++;
   }
@@ -90,5 +97,7 @@ export class KeyIndex {
 /** Entries addressable in a slot's low 24 bits. */
 const MAX_ENTRIES = (1 << 24) - 1;
 const MAX_SLOTS = 1 << 25;
+/** The offset of an entry whose key is kept in `others`. */
+const IN_OTHERS = 0xffffffff;
 const INDEX_MASK = 0xffffff;
 const TAG_MASK = 0xff000000;
