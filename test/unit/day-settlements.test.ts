@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { DaySettlements } from '../../src/recon/day-settlements.ts';
+import { ReportedIdSet } from '../../src/recon/reported-ids.ts';
+
+const file = { fixmedinsCode: 'H001', businessDate: '2026-11-23' };
+
+describe('DaySettlements', () => {
+  it('finds every settlement by setl_id exactly, in ledger order or any other, non-ASCII keys and patients included', () => {
+    const keys = [...Array.from({ length: 5000 }, (_, i) => `S${String(i).padStart(8, '0')}`), '结算1', 'x'.repeat(300), 'S00000001 ', 's00000001'];
+    const day = new DaySettlements(file, 10);
+    keys.forEach((setlId, i) => day.add([setlId, 1000 + i, i % 7 === 0 ? `患者${i}` : `P${i}`, i * 10, i % 3]));
+    expect(day.size).toBe(keys.length);
+    const shuffled = keys.map((key, i) => ({ key, i, sort: (i * 2_654_435_761) % 4_294_967_291 })).sort((a, b) => a.sort - b.sort);
+    for (const order of [keys.map((key, i) => ({ key, i })), shuffled]) {
+      for (const { key, i } of order) {
+        const e = day.find(key);
+        const psnNo = i % 7 === 0 ? `患者${i}` : `P${i}`;
+        expect(day.settlement(e, key, 'someone else')).toEqual({ ...file, id: 1000 + i, setlId: key, psnNo, acctPay: i * 10, acctMulaidPay: i % 3 });
+        expect(day.matches(e, psnNo, i * 10, i % 3)).toBe(true);
+        expect(day.matches(e, `${psnNo}X`, i * 10, i % 3)).toBe(false);
+      }
+    }
+    for (const absent of ['S99999999', 'S0000000', '结算2', '', 'x'.repeat(299)]) expect(day.find(absent)).toBe(-1);
+  });
+
+  it('lists as unreported exactly the settlements no row was recorded against', () => {
+    const day = new DaySettlements(file);
+    for (let i = 1; i <= 6; i++) day.add([`S${i}`, i, 'P1', 0, 0]);
+    expect(day.firstRowOf(day.find('S2'), 10)).toBeUndefined();
+    expect(day.firstRowOf(day.find('S2'), 11)).toBe(10);
+    expect(day.firstRowOf(day.find('S5'), 12)).toBeUndefined();
+    expect(ReportedIdSet.decode(day.unreportedIds().encode()).toArray()).toEqual([1, 3, 4, 6]);
+  });
+});
