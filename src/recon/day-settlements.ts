@@ -5,11 +5,11 @@ import { ByteStrings, PagedNumbers } from './byte-strings.ts';
 import { compactHeap } from './heap.ts';
 import { KeyIndex } from './key-index.ts';
 import { ReportedIds } from './reported-ids.ts';
-import { daySettlementsPage, daySettlementsSpan, type DaySettlementRow } from './recon.repository.ts';
+import { daySettlementsCount, daySettlementsPage, type DaySettlementRow } from './recon.repository.ts';
 
 /**
  * The ledger's settlements of one institution and day, by setl_id, held in memory while its file is
- * reconciled: one sequential read of the ledger instead of a million key lookups, which cost the
+ * reconciled: one sequential read of the day index instead of a million key lookups, which cost the
  * database about ten times more. About 80 bytes per settlement, outside the JavaScript heap.
  */
 export class DaySettlements {
@@ -50,7 +50,7 @@ export class DaySettlements {
 
   /** The entry of the day's settlement with this setl_id, or -1. */
   find(setlId: string): number {
-    // Files usually list settlements in the order the ledger was read in: try the entry after the last one found first.
+    // Files usually list settlements in setl_id order, the order they were read in: try the entry after the last one found first.
     const e = this.index.isKey(this.next, setlId) ? this.next : this.index.find(setlId);
     if (e >= 0) this.next = e + 1;
     return e;
@@ -97,23 +97,19 @@ export class DaySettlements {
   }
 }
 
-/** Read in primary-key order while the day's ids are this dense among all ids in their span; by setl_id otherwise. */
-const DENSE_SPAN = 8;
 const PAGE = 20_000;
 
 /** The institution's settlements of the day, or null when there are more than RECON_MAX_DAY_SETTLEMENTS. */
 export async function loadDaySettlements(pool: Pool, file: FileIdentity): Promise<DaySettlements | null> {
-  const span = await daySettlementsSpan(pool, file);
-  if (span.count > env().RECON_MAX_DAY_SETTLEMENTS) return null;
-  const day = new DaySettlements(file, span.count);
-  if (span.count === 0) return day;
-  const byId = span.maxId - span.minId + 1 <= DENSE_SPAN * span.count;
-  for (let after: DaySettlementRow | null = null; ;) {
-    const page = await daySettlementsPage(pool, file, byId ? { after: after?.[1] ?? span.minId - 1, upTo: span.maxId } : { afterSetlId: after?.[0] ?? null }, PAGE);
+  const count = await daySettlementsCount(pool, file);
+  if (count > env().RECON_MAX_DAY_SETTLEMENTS) return null;
+  const day = new DaySettlements(file, count);
+  for (let after: string | null = null; ;) {
+    const page = await daySettlementsPage(pool, file, after, PAGE);
     for (const row of page) day.add(row);
     // Each page is garbage once added: without this the heap grows by tens of megabytes while loading.
     compactHeap();
     if (page.length < PAGE) return day;
-    after = page.at(-1)!;
+    after = page.at(-1)![0];
   }
 }

@@ -150,39 +150,26 @@ export async function findLedgerSettlements(pool: Pool, setlIds: readonly string
 
 export type DaySettlementRow = [setlId: string, id: number, psnNo: string, acctPay: Fen, acctMulaidPay: Fen];
 
-/** How many settlements an institution has on a day, and the range of their ids (index-only). */
-export async function daySettlementsSpan(pool: Pool, file: FileIdentity): Promise<{ count: number; minId: number; maxId: number }> {
+/** How many settlements an institution has on a day (index-only). */
+export async function daySettlementsCount(pool: Pool, file: FileIdentity): Promise<number> {
   const [rows] = await pool.query<RowDataPacket[]>(
-    'SELECT COUNT(*) AS n, MIN(id) AS min_id, MAX(id) AS max_id FROM settlements WHERE business_date = ? AND fixmedins_code = ?',
+    'SELECT COUNT(*) AS n FROM settlements WHERE business_date = ? AND fixmedins_code = ?',
     [file.businessDate, file.fixmedinsCode],
   );
-  return { count: Number(rows[0]!.n), minId: Number(rows[0]!.min_id ?? 0), maxId: Number(rows[0]!.max_id ?? 0) };
+  return Number(rows[0]!.n);
 }
 
 /**
- * One page of an institution's settlements of a day: in primary-key order within an id range (a
- * sequential read of the table, for days whose ids are dense), or in setl_id order from the day
- * index (one primary-key lookup per row, for days spread thinly over a wide range of ids).
+ * One page of an institution's settlements of a day in setl_id order, read from the day index
+ * alone (settlements_day_institution_idx holds every column asked for).
  */
-export async function daySettlementsPage(
-  pool: Pool,
-  file: FileIdentity,
-  from: { after: number; upTo: number } | { afterSetlId: string | null },
-  limit: number,
-): Promise<DaySettlementRow[]> {
-  const columns = 'SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay FROM settlements';
-  const day = 'business_date = ? AND fixmedins_code = ?';
-  const [rows] = 'after' in from
-    ? await pool.query<RowDataPacket[]>({
-      sql: `${columns} FORCE INDEX (PRIMARY) WHERE id > ? AND id <= ? AND ${day} ORDER BY id LIMIT ?`,
-      rowsAsArray: true,
-      values: [from.after, from.upTo, file.businessDate, file.fixmedinsCode, limit],
-    })
-    : await pool.query<RowDataPacket[]>({
-      sql: `${columns} WHERE ${day} ${from.afterSetlId === null ? '' : 'AND setl_id > ?'} ORDER BY setl_id LIMIT ?`,
-      rowsAsArray: true,
-      values: [file.businessDate, file.fixmedinsCode, ...(from.afterSetlId === null ? [] : [from.afterSetlId]), limit],
-    });
+export async function daySettlementsPage(pool: Pool, file: FileIdentity, afterSetlId: string | null, limit: number): Promise<DaySettlementRow[]> {
+  const [rows] = await pool.query<RowDataPacket[]>({
+    sql: `SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay FROM settlements
+           WHERE business_date = ? AND fixmedins_code = ? ${afterSetlId === null ? '' : 'AND setl_id > ?'} ORDER BY setl_id LIMIT ?`,
+    rowsAsArray: true,
+    values: [file.businessDate, file.fixmedinsCode, ...(afterSetlId === null ? [] : [afterSetlId]), limit],
+  });
   return rows as unknown as DaySettlementRow[];
 }
 
