@@ -1,7 +1,6 @@
-import { CsvFileError, openCsv } from '../csv/read-csv.ts';
+import { CsvFileError, openCsv, type CsvFile } from '../csv/read-csv.ts';
 import type { TextEncoding } from '../csv/encoding.ts';
-import { checkRow, RECON_COLUMN_LABELS, RECON_COLUMNS, type FileIdentity, type RowCheck } from '../domain/reconciliation.ts';
-import { compactHeap } from './heap.ts';
+import { checkRow, RECON_COLUMN_LABELS, RECON_COLUMNS, type FileIdentity, type ReconColumn, type RowCheck } from '../domain/reconciliation.ts';
 import { RowBatch } from './row-batch.ts';
 
 export interface CheckedRows {
@@ -12,15 +11,12 @@ export interface CheckedRows {
   close(): Promise<void>;
 }
 
-/** Collecting now and then keeps the heap near its live size (see compactHeap). */
-const COMPACT_EVERY = 50_000;
-
 /**
  * Opens a reconciliation file and checks its rows (checkRow) in batches. Returns the reason when
  * the whole file is to be rejected (encoding, header).
  */
 export async function openCheckedRows(file: string, identity: FileIdentity): Promise<CheckedRows | { rejected: string }> {
-  let csv;
+  let csv: CsvFile<ReconColumn>;
   try {
     csv = await openCsv(file, { required: RECON_COLUMNS, aliases: RECON_COLUMN_LABELS });
   } catch (error) {
@@ -28,12 +24,11 @@ export async function openCheckedRows(file: string, identity: FileIdentity): Pro
     throw error;
   }
   const layout = { columns: csv.columns, width: csv.width };
+  // The file's records (an async generator): returning it closes the file.
   const source = csv.batches[Symbol.asyncIterator]();
   async function* batches(): AsyncGenerator<RowBatch> {
     let batch = new RowBatch();
-    let rows = 0;
-    let nextCompaction = COMPACT_EVERY;
-    for await (const records of { [Symbol.asyncIterator]: () => source }) {
+    for await (const records of csv.batches) {
       for (const record of records) {
         const check: RowCheck = record.error !== undefined
           ? { valid: false, setlId: '', reasons: [record.error] }
@@ -43,11 +38,6 @@ export async function openCheckedRows(file: string, identity: FileIdentity): Pro
           yield batch;
           batch = new RowBatch();
         }
-      }
-      rows += records.length;
-      if (rows >= nextCompaction) {
-        nextCompaction += COMPACT_EVERY;
-        compactHeap();
       }
     }
     if (batch.size > 0) yield batch;
