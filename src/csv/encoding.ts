@@ -1,12 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { TextDecoder } from 'node:util';
 
 export type TextEncoding = 'utf-8' | 'gb18030';
 
 /**
  * Chinese systems export CSV in UTF-8 (often with a BOM) or GB18030/GBK. Validating UTF-8 is cheap
  * and GB18030 accepts almost any byte sequence, so UTF-8 is tried first over the whole file, then
- * GB18030; both with fatal decoders, so no replacement character is ever stored. Null: neither.
+ * GB18030 with a fatal decoder, so no replacement character is ever stored. Null: neither.
  */
 export async function detectEncoding(path: string): Promise<TextEncoding | null> {
   for (const encoding of ['utf-8', 'gb18030'] as const) {
@@ -60,4 +62,23 @@ function incompleteTail(bytes: Uint8Array): number {
     return length > back ? back : 0;
   }
   return 0;
+}
+
+/** Decodes validated bytes of a non-UTF-8 encoding into text for csv-parse (which decodes only UTF-8 itself). */
+export class TextDecoding extends Transform {
+  private readonly decoder: TextDecoder;
+
+  constructor(encoding: string) {
+    super();
+    this.decoder = new TextDecoder(encoding);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    callback(null, this.decoder.decode(chunk, { stream: true }));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const rest = this.decoder.decode();
+    callback(null, rest === '' ? undefined : rest);
+  }
 }

@@ -1,5 +1,4 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { TextDecoder } from 'node:util';
 
 /** Marks a physical line that was too long to keep; the reader turns records holding it into row errors. */
 export const OVERSIZE_MARK = '\u0000';
@@ -71,23 +70,4 @@ function countQuotes(bytes: Buffer): number {
   let count = 0;
   for (let i = bytes.indexOf(QUOTE); i >= 0; i = bytes.indexOf(QUOTE, i + 1)) count++;
   return count;
-}
-
-/** Decodes validated bytes of a non-UTF-8 encoding into text for csv-parse (which decodes only UTF-8 itself). */
-export class TextDecoding extends Transform {
-  private readonly decoder: TextDecoder;
-
-  constructor(encoding: string) {
-    super();
-    this.decoder = new TextDecoder(encoding);
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    callback(null, this.decoder.decode(chunk, { stream: true }));
-  }
-
-  override _flush(callback: TransformCallback): void {
-    const rest = this.decoder.decode();
-    callback(null, rest === '' ? undefined : rest);
-  }
 }

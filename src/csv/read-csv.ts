@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { parse, type Options as ParseOptions, type Parser } from 'csv-parse';
-import { detectEncoding, type TextEncoding } from './encoding.ts';
-import { LineGuard, OVERSIZE_MARK, TextDecoding } from './line-guard.ts';
+import { detectEncoding, TextDecoding, type TextEncoding } from './encoding.ts';
+import { LineGuard, OVERSIZE_MARK } from './line-guard.ts';
 
 /** Longest line kept; longer rows become row errors instead of growing memory. */
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;

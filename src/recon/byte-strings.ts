@@ -8,14 +8,10 @@ export class ByteStrings {
   private readonly pages: Uint8Array[] = [];
   private used = PAGE;
 
-  /** Whether `text` can be stored here (ASCII, at most 255 characters). */
-  static fits(text: string): boolean {
-    if (text.length > MAX_LENGTH) return false;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-    return true;
-  }
-
-  /** hashOf(text) when `text` fits, else -1: one pass for both. */
+  /**
+   * The hash of `text` when it can be stored here (ASCII, at most 255 characters), else -1: one pass
+   * for both questions.
+   */
   static hashIfFits(text: string): number {
     const length = text.length;
     if (length > MAX_LENGTH) return -1;
@@ -29,7 +25,7 @@ export class ByteStrings {
     return bits > 0x7f ? -1 : mix(hash) >>> 0;
   }
 
-  /** Stores `text` (which fits) and returns its offset. */
+  /** Stores `text` (whose hashIfFits is not -1) and returns its offset. */
   push(text: string): number {
     if (this.used + 1 + text.length > PAGE) {
       this.pages.push(new Uint8Array(PAGE));

@@ -44,7 +44,7 @@ export class DaySettlements {
     this.ids.set(e, id);
     this.acctPay.set(e, acctPay);
     this.acctMulaidPay.set(e, acctMulaidPay);
-    if (ByteStrings.fits(psnNo)) this.psnOffsets.set(e, this.psnNos.push(psnNo));
+    if (ByteStrings.hashIfFits(psnNo) >= 0) this.psnOffsets.set(e, this.psnNos.push(psnNo));
     else this.otherPsnNos.set(e, psnNo);
   }
 
