@@ -9,15 +9,14 @@ export class ByteStrings {
   private used = PAGE;
 
   /**
-   * The hash of `text` when it can be stored here (ASCII, at most 255 characters), else -1: one pass
-   * for both questions.
+   * The hash of `text` (or of its characters from `start` to `end`) when it can be stored here
+   * (ASCII, at most 255 characters), else -1: one pass for both questions.
    */
-  static hashIfFits(text: string): number {
-    const length = text.length;
-    if (length > MAX_LENGTH) return -1;
+  static hashIfFits(text: string, start = 0, end = text.length): number {
+    if (end - start > MAX_LENGTH) return -1;
     let hash = FNV_OFFSET;
     let bits = 0;
-    for (let i = 0; i < length; i++) {
+    for (let i = start; i < end; i++) {
       const code = text.charCodeAt(i);
       bits |= code;
       hash = Math.imul(hash ^ code, FNV_PRIME);
@@ -39,12 +38,13 @@ export class ByteStrings {
     return (this.pages.length - 1) * PAGE + start;
   }
 
-  equals(offset: number, text: string): boolean {
+  /** Whether the string at `offset` is `text` (or its characters from `start` to `end`). */
+  equals(offset: number, text: string, start = 0, end = text.length): boolean {
     const page = this.pages[offset >>> PAGE_BITS]!;
-    const start = offset & PAGE_MASK;
-    if (page[start] !== text.length) return false;
+    const at = offset & PAGE_MASK;
+    if (page[at] !== end - start) return false;
     // From the end: sequential ids share long prefixes and differ in their last characters.
-    for (let i = text.length - 1; i >= 0; i--) if (page[start + 1 + i] !== text.charCodeAt(i)) return false;
+    for (let i = end - 1, j = at + end - start; i >= start; i--, j--) if (page[j] !== text.charCodeAt(i)) return false;
     return true;
   }
 

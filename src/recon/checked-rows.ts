@@ -1,12 +1,12 @@
 import { CsvFileError, openCsv, type CsvFile } from '../csv/read-csv.ts';
 import type { TextEncoding } from '../csv/encoding.ts';
 import { checkRow, RECON_COLUMN_LABELS, RECON_COLUMNS, type FileIdentity, type ReconColumn, type RowCheck } from '../domain/reconciliation.ts';
-import { RowBatch } from './row-batch.ts';
+import { RowBatchBuilder, type BuiltBatch } from './row-batch.ts';
 
 export interface CheckedRows {
   encoding: TextEncoding;
   /** The file's rows, checked, in file order; iterate once. */
-  batches: AsyncIterable<RowBatch>;
+  batches: AsyncIterable<BuiltBatch>;
   /** Stops reading (when the batches were not read to the end). */
   close(): Promise<void>;
 }
@@ -26,8 +26,8 @@ export async function openCheckedRows(file: string, identity: FileIdentity): Pro
   const layout = { columns: csv.columns, width: csv.width };
   // The file's records (an async generator): returning it closes the file.
   const source = csv.batches[Symbol.asyncIterator]();
-  async function* batches(): AsyncGenerator<RowBatch> {
-    let batch = new RowBatch();
+  async function* batches(): AsyncGenerator<BuiltBatch> {
+    let batch = new RowBatchBuilder();
     for await (const records of csv.batches) {
       for (const record of records) {
         const check: RowCheck = record.error !== undefined
@@ -35,12 +35,12 @@ export async function openCheckedRows(file: string, identity: FileIdentity): Pro
           : checkRow(record.fields, layout, identity);
         batch.push(record.row, check);
         if (batch.full) {
-          yield batch;
-          batch = new RowBatch();
+          yield batch.build();
+          batch = new RowBatchBuilder();
         }
       }
     }
-    if (batch.size > 0) yield batch;
+    if (!batch.empty) yield batch.build();
   }
   return { encoding: csv.encoding, batches: batches(), close: async () => void (await source.return?.()) };
 }

@@ -48,10 +48,10 @@ export class DaySettlements {
     else this.otherPsnNos.set(e, psnNo);
   }
 
-  /** The entry of the day's settlement with this setl_id, or -1. */
-  find(setlId: string): number {
+  /** The entry of the day's settlement with this setl_id (`text`, or its characters from `start` to `end`), or -1. */
+  find(text: string, start = 0, end = text.length): number {
     // Files usually list settlements in setl_id order, the order they were read in: try the entry after the last one found first.
-    const e = this.index.isKey(this.next, setlId) ? this.next : this.index.find(setlId);
+    const e = this.index.isKey(this.next, text, start, end) ? this.next : this.index.find(text, start, end);
     if (e >= 0) this.next = e + 1;
     return e;
   }
@@ -70,11 +70,11 @@ export class DaySettlements {
     };
   }
 
-  /** Whether entry `e` has this patient and these amounts. */
-  matches(e: number, psnNo: string, acctPay: number, acctMulaidPay: number): boolean {
+  /** Whether entry `e` has this patient (`text`, or its characters from `start` to `end`) and these amounts. */
+  matches(e: number, text: string, start: number, end: number, acctPay: number, acctMulaidPay: number): boolean {
     if (this.acctPay.get(e) !== acctPay || this.acctMulaidPay.get(e) !== acctMulaidPay) return false;
     const other = this.otherPsnNos.size === 0 ? undefined : this.otherPsnNos.get(e);
-    return other === undefined ? this.psnNos.equals(this.psnOffsets.get(e), psnNo) : other === psnNo;
+    return other === undefined ? this.psnNos.equals(this.psnOffsets.get(e), text, start, end) : other === text.slice(start, end);
   }
 
   id(e: number): number {

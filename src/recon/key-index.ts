@@ -33,25 +33,31 @@ export class KeyIndex {
     return this.count;
   }
 
-  /** Whether entry `e` is `key`: cheaper than find when the caller can guess the entry. */
-  isKey(e: number, key: string): boolean {
+  /**
+   * Whether entry `e` is `text` (or its characters from `start` to `end`, as in find): cheaper than
+   * find when the caller can guess the entry.
+   */
+  isKey(e: number, text: string, start = 0, end = text.length): boolean {
     const offset = this.offsets.get(e);
-    return e < this.count && offset !== IN_OTHERS && this.keys.equals(offset, key);
+    return e < this.count && offset !== IN_OTHERS && this.keys.equals(offset, text, start, end);
   }
 
-  /** The key's number, or -1. */
-  find(key: string): number {
-    return this.lookup(key, false);
+  /**
+   * The number of the key `text` (or of its characters from `start` to `end`: keys found in a longer
+   * string need not be cut out of it first), or -1.
+   */
+  find(text: string, start = 0, end = text.length): number {
+    return this.lookup(text, start, end, false);
   }
 
   /** The key's number, adding it if new (then `added` is true). */
   findOrAdd(key: string): number {
-    return this.lookup(key, true);
+    return this.lookup(key, 0, key.length, true);
   }
 
-  private lookup(key: string, add: boolean): number {
+  private lookup(text: string, start: number, end: number, add: boolean): number {
     this.added = false;
-    const hash = ByteStrings.hashIfFits(key);
+    const hash = ByteStrings.hashIfFits(text, start, end);
     if (hash >= 0) {
       const tag = ((hash >>> 24) << 24) >>> 0;
       const mask = this.slots.length - 1;
@@ -59,19 +65,21 @@ export class KeyIndex {
       for (let value; (value = this.slots[slot]!) !== 0; slot = (slot + 1) & mask) {
         if ((value & TAG_MASK) >>> 0 !== tag) continue;
         const e = (value & INDEX_MASK) - 1;
-        if (this.keys.equals(this.offsets.get(e), key)) return e;
+        if (this.keys.equals(this.offsets.get(e), text, start, end)) return e;
       }
       // Past MAX_ENTRIES, new keys of any kind go to `others`.
       if (this.count < MAX_ENTRIES) {
         if (!add) return -1;
         const e = this.count++;
-        this.offsets.set(e, this.keys.push(key));
+        this.offsets.set(e, this.keys.push(text));
         this.slots[slot] = (tag | (e + 1)) >>> 0;
         if (this.count * 2 > this.slots.length) this.rehash();
         this.added = true;
         return e;
       }
     }
+    if (this.others.size === 0 && !add) return -1;
+    const key = start === 0 && end === text.length ? text : text.slice(start, end);
     const known = this.others.get(key);
     if (known !== undefined || !add) return known ?? -1;
     this.others.set(key, this.count);

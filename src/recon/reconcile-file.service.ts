@@ -6,7 +6,6 @@ import {
   archivedFileName, emptyCounts, judgeRow, parseReconFileName, reportsSettlement, type FileIdentity, type LedgerSettlement, type ReconCounts,
 } from '../domain/reconciliation.ts';
 import { logger } from '../logger.ts';
-import { openCheckedRows, type CheckedRows } from './checked-rows.ts';
 import { loadDaySettlements, type DaySettlements } from './day-settlements.ts';
 import { FirstRows } from './first-rows.ts';
 import { compactHeap } from './heap.ts';
@@ -16,6 +15,7 @@ import {
   type OutcomeRow,
 } from './recon.repository.ts';
 import { ReportedIds } from './reported-ids.ts';
+import { openRowsInThread, type FileRows } from './threaded-rows.ts';
 import type { RowBatch } from './row-batch.ts';
 
 export interface ReconcileFileRequest {
@@ -41,8 +41,6 @@ export interface FileResult {
 const MAX_IN_FLIGHT = 2;
 const INSERT_ROWS = 1000;
 const COMPACT_EVERY = 50_000;
-/** Batches parsed ahead while the day's settlements are read: about 15 MB. */
-const PARSE_AHEAD = 50;
 const INSERT_BYTES = 2 << 20;
 /** The ledger's setl_id column holds 64 characters: a longer key cannot be there. */
 const LEDGER_KEY_CHARS = 64;
@@ -97,9 +95,9 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
 }
 
 /** The file's checked rows, or the reason the whole file is rejected. */
-async function openFile(pool: Pool, file: string, identity: FileIdentity): Promise<CheckedRows | { rejected: string }> {
+async function openFile(pool: Pool, file: string, identity: FileIdentity): Promise<FileRows | { rejected: string }> {
   if (!(await institutionExists(pool, identity.fixmedinsCode))) return { rejected: `unknown institution ${identity.fixmedinsCode}` };
-  return openCheckedRows(file, identity);
+  return openRowsInThread(file, identity);
 }
 
 interface Recorded {
@@ -120,7 +118,7 @@ interface Recorded {
  */
 async function recordRows(
   pool: Pool,
-  reader: CheckedRows,
+  reader: FileRows,
   identity: FileIdentity,
   fileId: number,
   onProgress?: (rows: number) => Promise<void>,
@@ -129,12 +127,11 @@ async function recordRows(
   const inFlight: Promise<void>[] = [];
   let nextProgress = 100_000;
   let nextCompaction = COMPACT_EVERY;
-  let day: DaySettlements | null | undefined;
-  const loading = loadDaySettlements(pool, identity).then((loaded) => (day = loaded));
-  loading.catch(() => undefined);
+  // The reading thread, started when the file was opened, reads ahead meanwhile.
+  const day = await loadDaySettlements(pool, identity);
 
-  const judge = async (batch: RowBatch, loaded: DaySettlements | null) => {
-    const work = resolveRows(pool, batch, loaded, identity, fileId, recorded);
+  for await (const batch of reader.batches) {
+    const work = resolveRows(pool, batch, day, identity, fileId, recorded);
     // Awaited below in order; this only stops an early failure from being reported as unhandled.
     work.catch(() => undefined);
     inFlight.push(work);
@@ -148,23 +145,9 @@ async function recordRows(
       nextProgress += 100_000;
       await onProgress(recorded.rows);
     }
-  };
-
-  // The first rows are parsed while the day's settlements are read (the database does that on the other core).
-  const early: RowBatch[] = [];
-  for await (const batch of reader.batches) {
-    if (day === undefined && early.length < PARSE_AHEAD) {
-      early.push(batch);
-      continue;
-    }
-    const loaded = await loading;
-    for (const waiting of early.splice(0)) await judge(waiting, loaded);
-    await judge(batch, loaded);
   }
-  const loaded = await loading;
-  for (const waiting of early.splice(0)) await judge(waiting, loaded);
   await Promise.all(inFlight);
-  recorded.day = loaded && { settlements: loaded.size, unreported: loaded.unreportedIds() };
+  recorded.day = day && { settlements: day.size, unreported: day.unreportedIds() };
   return recorded;
 }
 
@@ -182,20 +165,22 @@ async function resolveRows(
   /** Rows already counted MATCHED (nearly all of them): judged here without building any object. */
   const matched = new Uint8Array(batch.size);
   const elsewhere = new Set<string>();
+  const { rows, valid, acctPay, acctMulaidPay, setlIdText, setlIdEnds, psnNoText, psnNoEnds } = batch.data;
   for (let i = 0; i < batch.size; i++) {
-    const setlId = batch.setlIds[i]!;
-    const e = setlId === '' || !day ? -1 : day.find(setlId);
+    const start = batch.setlIdStart(i);
+    const end = setlIdEnds[i]!;
+    const e = start === end || !day ? -1 : day.find(setlIdText, start, end);
     // Invalid rows never count as seen.
-    if (batch.valid[i] === 1) firstRows[i] = (e >= 0 ? day!.firstRowOf(e, batch.rows[i]!) : recorded.seen.firstRowOf(setlId, batch.rows[i]!)) ?? 0;
-    if (e >= 0 && batch.valid[i] === 1 && firstRows[i] === 0 && day!.matches(e, batch.psnNos[i]!, batch.acctPay[i]!, batch.acctMulaidPay[i]!)) {
+    if (valid[i] === 1) firstRows[i] = (e >= 0 ? day!.firstRowOf(e, rows[i]!) : recorded.seen.firstRowOf(batch.setlId(i), rows[i]!)) ?? 0;
+    if (e >= 0 && valid[i] === 1 && firstRows[i] === 0 && day!.matches(e, psnNoText, batch.psnNoStart(i), psnNoEnds[i]!, acctPay[i]!, acctMulaidPay[i]!)) {
       // judgeRow's MATCHED: a valid first row, its settlement of the file's own day and institution, same patient and amounts.
       matched[i] = 1;
       recorded.counts.MATCHED++;
       recorded.reported.add(day!.id(e));
     } else if (e >= 0) {
-      found[i] = day!.settlement(e, setlId, batch.psnNos[i]!);
-    } else if (mayBeInLedger(setlId)) {
-      elsewhere.add(setlId);
+      found[i] = day!.settlement(e, batch.setlId(i), batch.psnNo(i));
+    } else if (mayBeInLedger(batch.setlId(i))) {
+      elsewhere.add(batch.setlId(i));
     }
   }
   const ledger = elsewhere.size > 0 ? await findLedgerSettlements(pool, [...elsewhere], identity) : null;
@@ -204,7 +189,7 @@ async function resolveRows(
   let bytes = 0;
   for (let i = 0; i < batch.size; i++) {
     if (matched[i] === 1) continue;
-    const setlId = batch.setlIds[i]!;
+    const setlId = batch.setlId(i);
     const check = batch.check(i, identity);
     const firstRow = firstRows[i] === 0 ? undefined : firstRows[i];
     const settlement = found[i] ?? (setlId === '' ? undefined : ledger?.get(setlId));
@@ -215,7 +200,7 @@ async function resolveRows(
     // The file side comes from a valid row only; the ledger side whenever the setl_id is in the ledger.
     const fileSide = check.valid ? check.row : null;
     outcomes.push({
-      businessDate: identity.businessDate, fixmedinsCode: identity.fixmedinsCode, fileId, rowNo: batch.rows[i]!, setlId, code,
+      businessDate: identity.businessDate, fixmedinsCode: identity.fixmedinsCode, fileId, rowNo: rows[i]!, setlId, code,
       fileAcctPay: fileSide?.acctPay ?? null, fileAcctMulaidPay: fileSide?.acctMulaidPay ?? null,
       settlementId: settlement?.id ?? null, ledgerAcctPay: settlement?.acctPay ?? null, ledgerAcctMulaidPay: settlement?.acctMulaidPay ?? null,
       detail,

@@ -14,13 +14,21 @@ describe('DaySettlements', () => {
     for (const order of [keys.map((key, i) => ({ key, i })), shuffled]) {
       for (const { key, i } of order) {
         const e = day.find(key);
+        // As a batch holds them: one value among others in a longer string.
+        expect(day.find(`S0${key}结`, 2, 2 + key.length)).toBe(e);
         const psnNo = i % 7 === 0 ? `患者${i}` : `P${i}`;
         expect(day.settlement(e, key, 'someone else')).toEqual({ ...file, id: 1000 + i, setlId: key, psnNo, acctPay: i * 10, acctMulaidPay: i % 3 });
-        expect(day.matches(e, psnNo, i * 10, i % 3)).toBe(true);
-        expect(day.matches(e, `${psnNo}X`, i * 10, i % 3)).toBe(false);
+        expect(day.matches(e, psnNo, 0, psnNo.length, i * 10, i % 3)).toBe(true);
+        expect(day.matches(e, `P${psnNo}P1`, 1, 1 + psnNo.length, i * 10, i % 3)).toBe(true);
+        expect(day.matches(e, `${psnNo}X`, 0, psnNo.length + 1, i * 10, i % 3)).toBe(false);
+        expect(day.matches(e, `${psnNo}X`, 0, psnNo.length - 1, i * 10, i % 3)).toBe(false);
+        expect(day.matches(e, psnNo, 0, psnNo.length, i * 10 + 1, i % 3)).toBe(false);
       }
     }
     for (const absent of ['S99999999', 'S0000000', '结算2', '', 'x'.repeat(299)]) expect(day.find(absent)).toBe(-1);
+    expect(day.find('S00000001', 0, 8)).toBe(-1);
+    expect(day.find('S000000012', 0, 9)).toBe(day.find('S00000001'));
+    expect(day.find('a结算1', 1, 4)).toBe(day.find('结算1'));
   });
 
   it('lists as unreported exactly the settlements no row was recorded against', () => {
