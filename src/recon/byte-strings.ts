@@ -80,9 +80,9 @@ const FNV_PRIME = 0x01000193;
 
 /** A growable array of numbers in fixed-size typed-array pages (never reallocated; see ByteStrings). */
 export class PagedNumbers {
-  private readonly pages: (Float64Array | Uint32Array)[] = [];
+  private readonly pages: (Float64Array | Uint32Array | Int32Array)[] = [];
 
-  constructor(private readonly kind: typeof Float64Array | typeof Uint32Array) {}
+  constructor(private readonly kind: typeof Float64Array | typeof Uint32Array | typeof Int32Array) {}
 
   set(i: number, value: number): void {
     const p = i >>> ENTRY_BITS;

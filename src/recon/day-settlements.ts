@@ -17,8 +17,10 @@ export class DaySettlements {
   /** Per entry: the file row that first reported it, or 0. */
   private readonly firstRows = new PagedNumbers(Uint32Array);
   private readonly ids = new PagedNumbers(Float64Array);
-  private readonly acctPay = new PagedNumbers(Float64Array);
-  private readonly acctMulaidPay = new PagedNumbers(Float64Array);
+  /** Amounts in fen as 32-bit integers; an entry with one beyond them (21 million yuan) has LARGE in both and its amounts in `largeAmounts`. */
+  private readonly acctPay = new PagedNumbers(Int32Array);
+  private readonly acctMulaidPay = new PagedNumbers(Int32Array);
+  private readonly largeAmounts = new Map<number, { acctPay: number; acctMulaidPay: number }>();
   private readonly psnOffsets = new PagedNumbers(Uint32Array);
   private readonly psnNos = new ByteStrings();
   /** psn_nos ByteStrings cannot hold, by entry. */
@@ -42,8 +44,10 @@ export class DaySettlements {
     // setl_id is unique in the ledger; a key seen twice can only be a page read twice.
     if (!this.index.added) return;
     this.ids.set(e, id);
-    this.acctPay.set(e, acctPay);
-    this.acctMulaidPay.set(e, acctMulaidPay);
+    const fits = acctPay === (acctPay | 0) && acctPay !== LARGE && acctMulaidPay === (acctMulaidPay | 0) && acctMulaidPay !== LARGE;
+    this.acctPay.set(e, fits ? acctPay : LARGE);
+    this.acctMulaidPay.set(e, fits ? acctMulaidPay : LARGE);
+    if (!fits) this.largeAmounts.set(e, { acctPay, acctMulaidPay });
     if (ByteStrings.hashIfFits(psnNo) >= 0) this.psnOffsets.set(e, this.psnNos.push(psnNo));
     else this.otherPsnNos.set(e, psnNo);
   }
@@ -66,15 +70,26 @@ export class DaySettlements {
     const psnNo = other ?? (this.psnNos.equals(offset, filePsnNo) ? filePsnNo : this.psnNos.get(offset));
     return {
       id: this.ids.get(e), setlId, psnNo, fixmedinsCode: this.file.fixmedinsCode, businessDate: this.file.businessDate,
-      acctPay: this.acctPay.get(e), acctMulaidPay: this.acctMulaidPay.get(e),
+      ...this.amounts(e),
     };
   }
 
   /** Whether entry `e` has this patient (`text`, or its characters from `start` to `end`) and these amounts. */
   matches(e: number, text: string, start: number, end: number, acctPay: number, acctMulaidPay: number): boolean {
-    if (this.acctPay.get(e) !== acctPay || this.acctMulaidPay.get(e) !== acctMulaidPay) return false;
+    const pay = this.acctPay.get(e);
+    if (pay === LARGE) {
+      const large = this.largeAmounts.get(e)!;
+      if (large.acctPay !== acctPay || large.acctMulaidPay !== acctMulaidPay) return false;
+    } else if (pay !== acctPay || this.acctMulaidPay.get(e) !== acctMulaidPay) {
+      return false;
+    }
     const other = this.otherPsnNos.size === 0 ? undefined : this.otherPsnNos.get(e);
     return other === undefined ? this.psnNos.equals(this.psnOffsets.get(e), text, start, end) : other === text.slice(start, end);
+  }
+
+  private amounts(e: number): { acctPay: number; acctMulaidPay: number } {
+    const acctPay = this.acctPay.get(e);
+    return acctPay === LARGE ? this.largeAmounts.get(e)! : { acctPay, acctMulaidPay: this.acctMulaidPay.get(e) };
   }
 
   id(e: number): number {
@@ -97,6 +112,7 @@ export class DaySettlements {
   }
 }
 
+const LARGE = -(2 ** 31);
 const PAGE = 20_000;
 
 /** The institution's settlements of the day, or null when there are more than RECON_MAX_DAY_SETTLEMENTS. */
@@ -104,12 +120,15 @@ export async function loadDaySettlements(pool: Pool, file: FileIdentity): Promis
   const count = await daySettlementsCount(pool, file);
   if (count > env().RECON_MAX_DAY_SETTLEMENTS) return null;
   const day = new DaySettlements(file, count);
-  for (let after: string | null = null; ;) {
-    const page = await daySettlementsPage(pool, file, after, PAGE);
+  let page = await daySettlementsPage(pool, file, null, PAGE);
+  for (;;) {
+    // The next page is read (on another connection) while this one is added: the database and this thread take turns otherwise.
+    const next = page.length < PAGE ? null : daySettlementsPage(pool, file, page.at(-1)![0], PAGE);
+    next?.catch(() => undefined);
     for (const row of page) day.add(row);
     // Each page is garbage once added: without this the heap grows by tens of megabytes while loading.
     compactHeap();
-    if (page.length < PAGE) return day;
-    after = page.at(-1)![0];
+    if (!next) return day;
+    page = await next;
   }
 }

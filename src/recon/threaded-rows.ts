@@ -88,7 +88,11 @@ export async function openRowsInThread(file: string, identity: FileIdentity): Pr
   async function* batches(): AsyncGenerator<RowBatch> {
     for (;;) {
       const message = await inbox.take();
-      if (message.kind === 'end') return;
+      if (message.kind === 'end') {
+        // The thread's memory (its heap, tens of megabytes) is returned before the last batches are judged.
+        await close();
+        return;
+      }
       if (message.kind !== 'batch') throw threadError(file, message);
       worker.postMessage(1);
       yield new RowBatch(message.batch);

@@ -31,6 +31,21 @@ describe('DaySettlements', () => {
     expect(day.find('a结算1', 1, 4)).toBe(day.find('结算1'));
   });
 
+  it('keeps amounts beyond 32 bits, negative ones and the edge values exact', () => {
+    const amounts = [[3_000_000_000, 0], [0, 2 ** 31], [-(2 ** 31), 5], [2 ** 31 - 1, -(2 ** 31) + 1], [-120, -3], [2 ** 40 + 1, 2 ** 40]];
+    const day = new DaySettlements(file);
+    amounts.forEach(([acctPay, acctMulaidPay], i) => day.add([`S${i}`, i + 1, 'P1', acctPay!, acctMulaidPay!]));
+    amounts.forEach(([acctPay, acctMulaidPay], i) => {
+      const e = day.find(`S${i}`);
+      expect(day.settlement(e, `S${i}`, 'P1')).toMatchObject({ acctPay, acctMulaidPay });
+      expect(day.matches(e, 'P1', 0, 2, acctPay!, acctMulaidPay!)).toBe(true);
+      expect(day.matches(e, 'P1', 0, 2, acctPay! + 1, acctMulaidPay!)).toBe(false);
+      expect(day.matches(e, 'P1', 0, 2, acctPay!, acctMulaidPay! - 1)).toBe(false);
+      // What the other entries hold (LARGE in particular) never matches by accident.
+      expect(day.matches(e, 'P1', 0, 2, -(2 ** 31), -(2 ** 31))).toBe(false);
+    });
+  });
+
   it('lists as unreported exactly the settlements no row was recorded against', () => {
     const day = new DaySettlements(file);
     for (let i = 1; i <= 6; i++) day.add([`S${i}`, i, 'P1', 0, 0]);
