@@ -139,6 +139,30 @@ describe('paying', () => {
     expect(await ledgerCount(pool)).toBe(0);
   });
 
+  it('stores each failed order of a chunk with its own code and detail, next to paid and skipped ones', async () => {
+    for (const [i, balance] of [[1, 100], [2, 250], [3, 39999], [4, 100000], [5, 100000], [6, 0]] as const) {
+      const payer = await addPerson(pool, { psnNo: `E${i}`, balance });
+      const child = await addPerson(pool, { psnNo: `R${i}` });
+      await bind(pool, payer, child, i === 5 ? { relationship: 'other' } : {});
+    }
+    const campaignId = await addCampaign(app);
+    await runToEnd(app, { campaignId, kind: 'run' });
+    // The retry charges R1-R3, R5 and R6 again in one chunk: three failures of one code, one of another, one skip.
+    await pool.query("UPDATE persons SET status = 'terminated' WHERE psn_no = 'R6'");
+    await runToEnd(app, { campaignId, kind: 'retry' });
+    const orders = await ordersByPsn(pool, campaignId);
+    expect(Object.fromEntries(Object.entries(orders).map(([psn, o]) => [psn, [o.status, o.code]]))).toEqual({
+      R1: ['failed', 'INSUFFICIENT_BALANCE'], R2: ['failed', 'INSUFFICIENT_BALANCE'], R3: ['failed', 'INSUFFICIENT_BALANCE'],
+      R4: ['paid', null], R5: ['failed', 'WRONG_PAYEE'], R6: ['skipped', 'BENEFICIARY_INELIGIBLE'],
+    });
+    expect(await detailOf(pool, campaignId, 'R1')).toBe('premium 400.00; single mode; balances E1:1.00');
+    expect(await detailOf(pool, campaignId, 'R2')).toBe('premium 400.00; single mode; balances E2:2.50');
+    expect(await detailOf(pool, campaignId, 'R3')).toBe('premium 400.00; single mode; balances E3:399.99');
+    expect(await detailOf(pool, campaignId, 'R4')).toBeNull();
+    expect(await detailOf(pool, campaignId, 'R5')).toBe('E5:NOT_CLOSE_RELATIVE');
+    expect(await detailOf(pool, campaignId, 'R6')).toMatch(/^beneficiary is terminated/);
+  });
+
   it('skips with BENEFICIARY_INELIGIBLE a beneficiary who is no longer an active resident when charged', async () => {
     const payer = await addPerson(pool, { psnNo: 'E1', balance: 10000 });
     const child = await addPerson(pool, { psnNo: 'R1' });
