@@ -5,7 +5,7 @@ import { ByteStrings, PagedNumbers } from './byte-strings.ts';
 import { compactHeap } from './heap.ts';
 import { KeyIndex } from './key-index.ts';
 import { ReportedIds } from './reported-ids.ts';
-import { daySettlementsCount, daySettlementsPage, type DaySettlementRow } from './recon.repository.ts';
+import { daySettlementsPage, type DaySettlementRow } from './recon.repository.ts';
 
 /**
  * The ledger's settlements of one institution and day, by setl_id, held in memory while its file is
@@ -13,7 +13,7 @@ import { daySettlementsCount, daySettlementsPage, type DaySettlementRow } from '
  * database about ten times more. About 80 bytes per settlement, outside the JavaScript heap.
  */
 export class DaySettlements {
-  private readonly index: KeyIndex;
+  private readonly index = new KeyIndex();
   /** Per entry: the file row that first reported it, or 0. */
   private readonly firstRows = new PagedNumbers(Uint32Array);
   private readonly ids = new PagedNumbers(Float64Array);
@@ -28,12 +28,7 @@ export class DaySettlements {
   /** The entry after the one last found. */
   private next = 0;
 
-  constructor(
-    private readonly file: FileIdentity,
-    expected = 0,
-  ) {
-    this.index = new KeyIndex(expected);
-  }
+  constructor(private readonly file: FileIdentity) {}
 
   get size(): number {
     return this.index.size;
@@ -115,13 +110,17 @@ export class DaySettlements {
 const LARGE = -(2 ** 31);
 const PAGE = 20_000;
 
-/** The institution's settlements of the day, or null when there are more than RECON_MAX_DAY_SETTLEMENTS. */
+/**
+ * The institution's settlements of the day, or null when there are more than
+ * RECON_MAX_DAY_SETTLEMENTS. Not counted first: on a day index larger than the buffer pool a count
+ * costs as much as a third of the read itself.
+ */
 export async function loadDaySettlements(pool: Pool, file: FileIdentity): Promise<DaySettlements | null> {
-  const count = await daySettlementsCount(pool, file);
-  if (count > env().RECON_MAX_DAY_SETTLEMENTS) return null;
-  const day = new DaySettlements(file, count);
-  let page = await daySettlementsPage(pool, file, null, PAGE);
+  const max = env().RECON_MAX_DAY_SETTLEMENTS;
+  const day = new DaySettlements(file);
+  let page = await daySettlementsPage(pool, file, null, Math.min(PAGE, max + 1));
   for (;;) {
+    if (day.size + page.length > max) return null;
     // The next page is read (on another connection) while this one is added: the database and this thread take turns otherwise.
     const next = page.length < PAGE ? null : daySettlementsPage(pool, file, page.at(-1)![0], PAGE);
     next?.catch(() => undefined);

@@ -150,15 +150,6 @@ export async function findLedgerSettlements(pool: Pool, setlIds: readonly string
 
 export type DaySettlementRow = [setlId: string, id: number, psnNo: string, acctPay: Fen, acctMulaidPay: Fen];
 
-/** How many settlements an institution has on a day (index-only). */
-export async function daySettlementsCount(pool: Pool, file: FileIdentity): Promise<number> {
-  const [rows] = await pool.query<RowDataPacket[]>(
-    'SELECT COUNT(*) AS n FROM settlements WHERE business_date = ? AND fixmedins_code = ?',
-    [file.businessDate, file.fixmedinsCode],
-  );
-  return Number(rows[0]!.n);
-}
-
 /**
  * One page of an institution's settlements of a day in setl_id order, read from the day index
  * alone (settlements_day_institution_idx holds every column asked for).

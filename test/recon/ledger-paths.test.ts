@@ -75,6 +75,10 @@ describe('recon: the ledger read in memory or looked up in batches', () => {
     const batched = await reportWith(0);
     expect(batched.report).toBe(inMemory.report);
     expect(batched.counts).toBe(inMemory.counts);
+    // H002 (about 200 settlements) in memory, H001 (about 5,700) found over the limit while being read.
+    const mixed = await reportWith(1000);
+    expect(mixed.report).toBe(inMemory.report);
+    expect(mixed.counts).toBe(inMemory.counts);
 
     // And the report is not trivially equal: every code is there.
     const rows = parse(inMemory.counts, { columns: true }) as Record<string, string>[];

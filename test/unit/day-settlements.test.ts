@@ -7,7 +7,7 @@ const file = { fixmedinsCode: 'H001', businessDate: '2026-11-23' };
 describe('DaySettlements', () => {
   it('finds every settlement by setl_id exactly, in ledger order or any other, non-ASCII keys and patients included', () => {
     const keys = [...Array.from({ length: 5000 }, (_, i) => `S${String(i).padStart(8, '0')}`), '结算1', 'x'.repeat(300), 'S00000001 ', 's00000001'];
-    const day = new DaySettlements(file, 10);
+    const day = new DaySettlements(file);
     keys.forEach((setlId, i) => day.add([setlId, 1000 + i, i % 7 === 0 ? `患者${i}` : `P${i}`, i * 10, i % 3]));
     expect(day.size).toBe(keys.length);
     const shuffled = keys.map((key, i) => ({ key, i, sort: (i * 2_654_435_761) % 4_294_967_291 })).sort((a, b) => a.sort - b.sort);
