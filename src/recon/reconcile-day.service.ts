@@ -11,7 +11,7 @@ import { jobCatalog, type JobPayload } from '../queue/catalog.ts';
 import { archiveFile, listInbox, rejectFile, sha256OfFile } from './inbox.ts';
 import {
   countsOfDay, deleteMissingInFile, findFileVersion, insertOutcomes, latestFilesOfDay, ledgerCountsOfDay, ledgerIdsPage,
-  ledgerSettlementsByIds, recordDayRun, reportedIdsOf, type MissingSettlement,
+  ledgerSettlementsByIds, recordDayRun, reportedIdsOf, type LatestFile, type MissingSettlement,
 } from './recon.repository.ts';
 import type { FileResult } from './reconcile-file.service.ts';
 import { reportPaths, writeCountsFile, writeReconExport } from './report.ts';
@@ -151,34 +151,61 @@ export async function recomputeMissingInFile(pool: Pool, businessDate: string): 
   const latest = new Map((await latestFilesOfDay(pool, businessDate)).map((f) => [f.fixmedinsCode, f]));
   await inTransaction(pool, async (conn) => {
     await deleteMissingInFile(conn, businessDate);
-    for (const code of [...ledgerCounts.keys()].sort()) {
-      const file = latest.get(code);
-      const count = ledgerCounts.get(code)!;
-      if (file && file.reportedCount === count) continue;
-      const detail = missingInFileDetail(file?.fileName ?? null);
-      const insert = async (missing: MissingSettlement[]) => {
-        for (let i = 0; i < missing.length; i += 1000) {
-          await insertOutcomes(conn, missing.slice(i, i + 1000).map((s) => ({
-            businessDate, fixmedinsCode: code, fileId: null, rowNo: null, setlId: s.setlId, code: 'MISSING_IN_FILE' as const,
-            fileAcctPay: null, fileAcctMulaidPay: null, settlementId: s.id, ledgerAcctPay: s.acctPay, ledgerAcctMulaidPay: s.acctMulaidPay,
-            detail: `${detail} (settled ${s.setlTime})`,
-          })));
-        }
-      };
-      // One query orders them by setl_id, so at most a page of them.
-      if (file && file.daySettlements === count && count - file.reportedCount <= LEDGER_PAGE) {
-        const unreported = ReportedIdSet.decode(await reportedIdsOf(pool, file.fileId, 'unreported_ids'));
-        await insert(await ledgerSettlementsByIds(pool, unreported.toArray()));
-        continue;
-      }
-      const reported = ReportedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
-      for (let after: string | null = null; ;) {
-        const page = await ledgerIdsPage(pool, businessDate, code, after, LEDGER_PAGE);
-        await insert(await ledgerSettlementsByIds(pool, page.filter(([id]) => !reported.has(id)).map(([id]) => id)));
-        if (page.length < LEDGER_PAGE) break;
-        after = page.at(-1)![1];
-        compactHeap();
+    // The next page is read (on other connections) while this one is written.
+    const pages = missingInFilePages(pool, businessDate, ledgerCounts, latest);
+    for (let next = pages.next(); ;) {
+      const page = await next;
+      if (page.done) break;
+      next = pages.next();
+      next.catch(() => undefined);
+      const { code, detail, missing } = page.value;
+      for (let i = 0; i < missing.length; i += 1000) {
+        await insertOutcomes(conn, missing.slice(i, i + 1000).map((s) => ({
+          businessDate, fixmedinsCode: code, fileId: null, rowNo: null, setlId: s.setlId, code: 'MISSING_IN_FILE' as const,
+          fileAcctPay: null, fileAcctMulaidPay: null, settlementId: s.id, ledgerAcctPay: s.acctPay, ledgerAcctMulaidPay: s.acctMulaidPay,
+          detail: `${detail} (settled ${s.setlTime})`,
+        })));
       }
     }
   });
+}
+
+/** The day's unreported settlements, institution by institution, a page at a time. */
+async function* missingInFilePages(
+  pool: Pool, businessDate: string, ledgerCounts: Map<string, number>, latest: Map<string, LatestFile>,
+): AsyncGenerator<{ code: string; detail: string; missing: MissingSettlement[] }> {
+  for (const code of [...ledgerCounts.keys()].sort()) {
+    const file = latest.get(code);
+    const count = ledgerCounts.get(code)!;
+    if (file && file.reportedCount === count) continue;
+    const detail = missingInFileDetail(file?.fileName ?? null);
+    // One query orders them by setl_id, so at most a page of them.
+    if (file && file.daySettlements === count && count - file.reportedCount <= LEDGER_PAGE) {
+      const unreported = ReportedIdSet.decode(await reportedIdsOf(pool, file.fileId, 'unreported_ids'));
+      yield { code, detail, missing: await ledgerSettlementsByIds(pool, unreported.toArray()) };
+      continue;
+    }
+    const reported = ReportedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
+    for (let after: string | null = null; ;) {
+      const page = await ledgerIdsPage(pool, businessDate, code, after, LEDGER_PAGE);
+      yield { code, detail, missing: await settlementsInOrder(pool, page.filter(([id]) => !reported.has(id)).map(([id]) => id)) };
+      if (page.length < LEDGER_PAGE) break;
+      after = page.at(-1)![1];
+      compactHeap();
+    }
+  }
+}
+
+const READ_PARTS = 4;
+
+/**
+ * The settlements of ids listed in setl_id order, in that order: read in contiguous parts at once,
+ * each in setl_id order. Their rows are scattered over the table, and one query reads them a page
+ * at a time from a cold buffer pool.
+ */
+async function settlementsInOrder(pool: Pool, ids: number[]): Promise<MissingSettlement[]> {
+  const size = Math.ceil(ids.length / READ_PARTS);
+  const parts = [];
+  for (let i = 0; i < ids.length; i += size) parts.push(ledgerSettlementsByIds(pool, ids.slice(i, i + size)));
+  return (await Promise.all(parts)).flat();
 }
