@@ -5,10 +5,8 @@ import { RowBatchBuilder, type BuiltBatch } from './row-batch.ts';
 
 export interface CheckedRows {
   encoding: TextEncoding;
-  /** The file's rows, checked, in file order; iterate once. */
+  /** The file's rows, checked, in file order; iterate once (leaving the loop early closes the file). */
   batches: AsyncIterable<BuiltBatch>;
-  /** Stops reading (when the batches were not read to the end). */
-  close(): Promise<void>;
 }
 
 /**
@@ -24,8 +22,6 @@ export async function openCheckedRows(file: string, identity: FileIdentity): Pro
     throw error;
   }
   const layout = { columns: csv.columns, width: csv.width };
-  // The file's records (an async generator): returning it closes the file.
-  const source = csv.batches[Symbol.asyncIterator]();
   async function* batches(): AsyncGenerator<BuiltBatch> {
     let batch = new RowBatchBuilder();
     for await (const records of csv.batches) {
@@ -42,5 +38,5 @@ export async function openCheckedRows(file: string, identity: FileIdentity): Pro
     }
     if (!batch.empty) yield batch.build();
   }
-  return { encoding: csv.encoding, batches: batches(), close: async () => void (await source.return?.()) };
+  return { encoding: csv.encoding, batches: batches() };
 }

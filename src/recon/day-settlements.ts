@@ -10,7 +10,7 @@ import { daySettlementsPage, type DaySettlementRow } from './recon.repository.ts
 /**
  * The ledger's settlements of one institution and day, by setl_id, held in memory while its file is
  * reconciled: one sequential read of the day index instead of a million key lookups, which cost the
- * database about ten times more. About 80 bytes per settlement, outside the JavaScript heap.
+ * database about ten times more. About 70 bytes per settlement, outside the JavaScript heap.
  */
 export class DaySettlements {
   private readonly index = new KeyIndex();
