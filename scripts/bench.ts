@@ -24,7 +24,7 @@ import { verifyLedger } from '../src/ledger/verify.ts';
 import { logger } from '../src/logger.ts';
 import { createCampaign, runCampaignInProcess, runCampaignOnWorkers, startWorkerProcesses } from './bench/campaign.ts';
 import { runChild } from './bench/children.ts';
-import { codeVersion, load1, loadAverages, machineInfo, quiesce } from './bench/machine.ts';
+import { codeVersion, innodbCounters, load1, loadAverages, machineInfo, quiesce } from './bench/machine.ts';
 import { ROOT } from './bench/paths.ts';
 import { runNaive } from './bench/naive.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './bench/options.ts';
@@ -96,11 +96,17 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
         if (waited >= 1) say(`  (waited ${waited.toFixed(1)} s for InnoDB to flush before measuring)`);
       }
       const before = load1();
+      const counters = measured ? await innodbCounters(app.db.pool) : null;
       const t0 = performance.now();
       const value = await work();
       const seconds = (performance.now() - t0) / 1000;
       if (measured) loads[measured] = [before, load1()];
       say(`  ${name.padEnd(34)} ${seconds.toFixed(1).padStart(7)} s  ${describe(value, seconds)}`);
+      if (counters) {
+        const after = await innodbCounters(app.db.pool);
+        say(`  ${''.padEnd(44)} InnoDB: ${after.reads - counters.reads} page reads, ${after.flushed - counters.flushed} pages flushed, ` +
+          `${after.waitFree - counters.waitFree} waits for a free page`);
+      }
       return value;
     };
 

@@ -95,3 +95,22 @@ export async function quiesce(pool: Pool, maxSeconds = 30): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+export interface InnodbCounters {
+  /** Pages read from disk into the buffer pool. */
+  reads: number;
+  /** Pages written out of the buffer pool. */
+  flushed: number;
+  /** Times a read had to wait for a page to be freed (flushed) first. */
+  waitFree: number;
+}
+
+/** InnoDB's global counters, read before and after a measured step to tell what its time went to. */
+export async function innodbCounters(pool: Pool): Promise<InnodbCounters> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT variable_name AS name, variable_value AS value FROM information_schema.global_status
+      WHERE variable_name IN ('INNODB_BUFFER_POOL_READS', 'INNODB_BUFFER_POOL_PAGES_FLUSHED', 'INNODB_BUFFER_POOL_WAIT_FREE')`,
+  );
+  const status = Object.fromEntries(rows.map((r) => [String(r.name).toUpperCase(), Number(r.value)]));
+  return { reads: status.INNODB_BUFFER_POOL_READS ?? 0, flushed: status.INNODB_BUFFER_POOL_PAGES_FLUSHED ?? 0, waitFree: status.INNODB_BUFFER_POOL_WAIT_FREE ?? 0 };
+}
