@@ -5,7 +5,7 @@ import { ByteStrings, PagedNumbers } from './byte-strings.ts';
 import { compactHeap } from './heap.ts';
 import { KeyIndex } from './key-index.ts';
 import { ReportedIds } from './reported-ids.ts';
-import { daySettlementsPage, type DaySettlementRow } from './recon.repository.ts';
+import { streamDaySettlements, type DaySettlementRow } from './recon.repository.ts';
 
 /**
  * The ledger's settlements of one institution and day, by setl_id, held in memory while its file is
@@ -13,7 +13,7 @@ import { daySettlementsPage, type DaySettlementRow } from './recon.repository.ts
  * database about ten times more. About 70 bytes per settlement, outside the JavaScript heap.
  */
 export class DaySettlements {
-  private readonly index = new KeyIndex();
+  private readonly index: KeyIndex;
   /** Per entry: the file row that first reported it, or 0. */
   private readonly firstRows = new PagedNumbers(Uint32Array);
   private readonly ids = new PagedNumbers(Float64Array);
@@ -28,7 +28,13 @@ export class DaySettlements {
   /** The entry after the one last found. */
   private next = 0;
 
-  constructor(private readonly file: FileIdentity) {}
+  /** `expected`: about how many settlements will be added (saves growing the table). */
+  constructor(
+    private readonly file: FileIdentity,
+    expected = 0,
+  ) {
+    this.index = new KeyIndex(expected);
+  }
 
   get size(): number {
     return this.index.size;
@@ -108,26 +114,24 @@ export class DaySettlements {
 }
 
 const LARGE = -(2 ** 31);
-const PAGE = 20_000;
+const COMPACT_EVERY = 50_000;
 
 /**
  * The institution's settlements of the day, or null when there are more than
  * RECON_MAX_DAY_SETTLEMENTS. Not counted first: on a day index larger than the buffer pool a count
- * costs as much as a third of the read itself.
+ * costs as much as a third of the read itself. `expected`: about how many there are (sizes the table).
  */
-export async function loadDaySettlements(pool: Pool, file: FileIdentity): Promise<DaySettlements | null> {
+export async function loadDaySettlements(pool: Pool, file: FileIdentity, expected = 0): Promise<DaySettlements | null> {
   const max = env().RECON_MAX_DAY_SETTLEMENTS;
-  const day = new DaySettlements(file);
-  let page = await daySettlementsPage(pool, file, null, Math.min(PAGE, max + 1));
-  for (;;) {
-    if (day.size + page.length > max) return null;
-    // The next page is read (on another connection) while this one is added: the database and this thread take turns otherwise.
-    const next = page.length < PAGE ? null : daySettlementsPage(pool, file, page.at(-1)![0], PAGE);
-    next?.catch(() => undefined);
-    for (const row of page) day.add(row);
-    // Each page is garbage once added: without this the heap grows by tens of megabytes while loading.
-    compactHeap();
-    if (!next) return day;
-    page = await next;
-  }
+  const day = new DaySettlements(file, Math.min(expected, max));
+  let nextCompaction = COMPACT_EVERY;
+  const rows = await streamDaySettlements(pool, file, max + 1, (row) => {
+    if (day.size === max) return;
+    day.add(row);
+    if (day.size === nextCompaction) {
+      nextCompaction += COMPACT_EVERY;
+      compactHeap();
+    }
+  });
+  return rows > max ? null : day;
 }

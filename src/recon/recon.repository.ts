@@ -1,3 +1,4 @@
+import type { Connection as CoreConnection } from 'mysql2';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { TextEncoding } from '../csv/encoding.ts';
 import type { Fen } from '../domain/money.ts';
@@ -151,17 +152,42 @@ export async function findLedgerSettlements(pool: Pool, setlIds: readonly string
 export type DaySettlementRow = [setlId: string, id: number, psnNo: string, acctPay: Fen, acctMulaidPay: Fen];
 
 /**
- * One page of an institution's settlements of a day in setl_id order, read from the day index
- * alone (settlements_day_institution_idx holds every column asked for).
+ * An institution's settlements of a day in setl_id order, at most `limit`, each handed to `onRow`
+ * as it arrives, read from the day index alone (settlements_day_institution_idx holds every column
+ * asked for). Streamed: a result buffered whole (or a page of it) lives through young-generation
+ * collections, and copying it there cost as much as decoding it. Resolves to the number of rows.
  */
-export async function daySettlementsPage(pool: Pool, file: FileIdentity, afterSetlId: string | null, limit: number): Promise<DaySettlementRow[]> {
-  const [rows] = await pool.query<RowDataPacket[]>({
-    sql: `SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay FROM settlements
-           WHERE business_date = ? AND fixmedins_code = ? ${afterSetlId === null ? '' : 'AND setl_id > ?'} ORDER BY setl_id LIMIT ?`,
-    rowsAsArray: true,
-    values: [file.businessDate, file.fixmedinsCode, ...(afterSetlId === null ? [] : [afterSetlId]), limit],
-  });
-  return rows as unknown as DaySettlementRow[];
+export async function streamDaySettlements(pool: Pool, file: FileIdentity, limit: number, onRow: (row: DaySettlementRow) => void): Promise<number> {
+  const conn = await pool.getConnection();
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      let rows = 0;
+      let failed: unknown;
+      // The callback connection under the promise wrapper: only it emits rows one by one.
+      (conn.connection as unknown as CoreConnection)
+        .query({
+          sql: `SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay FROM settlements
+                 WHERE business_date = ? AND fixmedins_code = ? ORDER BY setl_id LIMIT ?`,
+          rowsAsArray: true,
+          values: [file.businessDate, file.fixmedinsCode, limit],
+        })
+        .on('result', (row: unknown) => {
+          rows++;
+          // Thrown here, it would escape into the driver's packet parser.
+          if (failed === undefined) {
+            try {
+              onRow(row as DaySettlementRow);
+            } catch (error) {
+              failed = error;
+            }
+          }
+        })
+        .on('error', reject)
+        .on('end', () => (failed === undefined ? resolve(rows) : reject(failed)));
+    });
+  } finally {
+    conn.release();
+  }
 }
 
 /** How many settlements the ledger holds per institution for the day (index-only). */

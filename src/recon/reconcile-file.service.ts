@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
@@ -42,6 +43,7 @@ const MAX_IN_FLIGHT = 2;
 const INSERT_ROWS = 1000;
 const COMPACT_EVERY = 50_000;
 const INSERT_BYTES = 2 << 20;
+const BYTES_PER_ROW = 128;
 /** The ledger's setl_id column holds 64 characters: a longer key cannot be there. */
 const LEDGER_KEY_CHARS = 64;
 
@@ -77,7 +79,7 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   let fileId: number;
   try {
     fileId = await startFileVersion(app.db.pool, { identity, fileName, sha256, archivedName, encoding: opened.encoding }, known);
-    recorded = await recordRows(app.db.pool, opened, identity, fileId, onProgress);
+    recorded = await recordRows(app.db.pool, opened, identity, fileId, (await stat(file)).size, onProgress);
   } finally {
     await opened.close();
   }
@@ -121,6 +123,7 @@ async function recordRows(
   reader: FileRows,
   identity: FileIdentity,
   fileId: number,
+  fileBytes: number,
   onProgress?: (rows: number) => Promise<void>,
 ): Promise<Recorded> {
   const recorded: Recorded = { rows: 0, seen: new FirstRows(), counts: emptyCounts(), reported: new ReportedIds(), day: null };
@@ -128,7 +131,8 @@ async function recordRows(
   let nextProgress = 100_000;
   let nextCompaction = COMPACT_EVERY;
   // The reading thread, started when the file was opened, reads ahead meanwhile.
-  const day = await loadDaySettlements(pool, identity);
+  // A day holds about as many settlements as its file has rows (90-100 bytes each); an estimate on the low side sizes the table without wasting slots.
+  const day = await loadDaySettlements(pool, identity, Math.round(fileBytes / BYTES_PER_ROW));
 
   for await (const batch of reader.batches) {
     const work = resolveRows(pool, batch, day, identity, fileId, recorded);
