@@ -190,24 +190,13 @@ export async function streamDaySettlements(pool: Pool, file: FileIdentity, limit
   }
 }
 
-/** The institutions with settlements in the ledger on the day, in code order (one index dive each). */
-export async function institutionsWithSettlements(pool: Pool, businessDate: string): Promise<string[]> {
+/** How many settlements the ledger holds per institution for the day (index-only). */
+export async function ledgerCountsOfDay(pool: Pool, businessDate: string): Promise<Map<string, number>> {
   const [rows] = await pool.query<RowDataPacket[]>(
-    `SELECT i.fixmedins_code FROM institutions i
-      WHERE EXISTS (SELECT 1 FROM settlements s WHERE s.business_date = ? AND s.fixmedins_code = i.fixmedins_code)
-      ORDER BY i.fixmedins_code`,
+    'SELECT fixmedins_code, COUNT(*) AS n FROM settlements WHERE business_date = ? GROUP BY fixmedins_code',
     [businessDate],
   );
-  return rows.map((r) => r.fixmedins_code as string);
-}
-
-/** How many settlements the ledger holds for an institution on the day (index-only). */
-export async function ledgerCountOfDay(pool: Pool, businessDate: string, fixmedinsCode: string): Promise<number> {
-  const [rows] = await pool.query<RowDataPacket[]>(
-    'SELECT COUNT(*) AS n FROM settlements WHERE business_date = ? AND fixmedins_code = ?',
-    [businessDate, fixmedinsCode],
-  );
-  return Number(rows[0]!.n);
+  return new Map(rows.map((r) => [r.fixmedins_code as string, Number(r.n)]));
 }
 
 /** One page of an institution's settlements of the day in setl_id order: ids only, from the index. */

@@ -10,7 +10,7 @@ import { logger } from '../logger.ts';
 import { jobCatalog, type JobPayload } from '../queue/catalog.ts';
 import { archiveFile, listInbox, rejectFile, sha256OfFile } from './inbox.ts';
 import {
-  countsOfDay, deleteMissingInFile, findFileVersion, insertOutcomes, institutionsWithSettlements, latestFilesOfDay, ledgerCountOfDay, ledgerIdsPage,
+  countsOfDay, deleteMissingInFile, findFileVersion, insertOutcomes, latestFilesOfDay, ledgerCountsOfDay, ledgerIdsPage,
   ledgerSettlementsByIds, recordDayRun, reportedIdsOf, type LatestFile, type MissingSettlement,
 } from './recon.repository.ts';
 import type { FileResult } from './reconcile-file.service.ts';
@@ -147,18 +147,12 @@ const LEDGER_PAGE = 10_000;
  * settlements are read in setl_id order from the index, a page at a time.
  */
 export async function recomputeMissingInFile(pool: Pool, businessDate: string): Promise<void> {
-  const codes = await institutionsWithSettlements(pool, businessDate);
+  const ledgerCounts = await ledgerCountsOfDay(pool, businessDate);
   const latest = new Map((await latestFilesOfDay(pool, businessDate)).map((f) => [f.fixmedinsCode, f]));
-  // Only institutions that sent a file need their count; each is read (a range of the day index, cold
-  // on a big day) while the others' missing settlements are, which is why those come first.
-  const withFile = codes.filter((code) => latest.has(code));
-  const counts = new Map(withFile.map((code) => [code, ledgerCountOfDay(pool, businessDate, code)]));
-  for (const count of counts.values()) count.catch(() => undefined);
-  const order = [...codes.filter((code) => !latest.has(code)), ...withFile];
   await inTransaction(pool, async (conn) => {
     await deleteMissingInFile(conn, businessDate);
     // The next page is read (on other connections) while this one is written.
-    const pages = missingInFilePages(pool, businessDate, order, latest, counts);
+    const pages = missingInFilePages(pool, businessDate, ledgerCounts, latest);
     for (let next = pages.next(); ;) {
       const page = await next;
       if (page.done) break;
@@ -178,11 +172,11 @@ export async function recomputeMissingInFile(pool: Pool, businessDate: string): 
 
 /** The day's unreported settlements, institution by institution, a page at a time. */
 async function* missingInFilePages(
-  pool: Pool, businessDate: string, codes: readonly string[], latest: Map<string, LatestFile>, counts: Map<string, Promise<number>>,
+  pool: Pool, businessDate: string, ledgerCounts: Map<string, number>, latest: Map<string, LatestFile>,
 ): AsyncGenerator<{ code: string; detail: string; missing: MissingSettlement[] }> {
-  for (const code of codes) {
+  for (const code of [...ledgerCounts.keys()].sort()) {
     const file = latest.get(code);
-    const count = file ? await counts.get(code)! : 0;
+    const count = ledgerCounts.get(code)!;
     if (file && file.reportedCount === count) continue;
     const detail = missingInFileDetail(file?.fileName ?? null);
     // One query orders them by setl_id, so at most a page of them.
