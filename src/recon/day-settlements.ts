@@ -42,7 +42,7 @@ export class DaySettlements {
 
   add([setlId, id, psnNo, acctPay, acctMulaidPay]: DaySettlementRow): void {
     const e = this.index.findOrAdd(setlId);
-    // setl_id is unique in the ledger; a key seen twice can only be a page read twice.
+    // setl_id is unique in the ledger: a key seen twice (which one query cannot return) is ignored.
     if (!this.index.added) return;
     this.ids.set(e, id);
     const fits = acctPay === (acctPay | 0) && acctPay !== LARGE && acctMulaidPay === (acctMulaidPay | 0) && acctMulaidPay !== LARGE;

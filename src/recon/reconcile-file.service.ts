@@ -130,8 +130,9 @@ async function recordRows(
   const inFlight: Promise<void>[] = [];
   let nextProgress = 100_000;
   let nextCompaction = COMPACT_EVERY;
-  // The reading thread, started when the file was opened, reads ahead meanwhile.
-  // A day holds about as many settlements as its file has rows (90-100 bytes each); an estimate on the low side sizes the table without wasting slots.
+  // The reading thread, started when the file was opened, reads ahead meanwhile. A day holds about
+  // as many settlements as its file has rows (90-100 bytes each): an estimate on the low side sizes
+  // the table without wasting slots.
   const day = await loadDaySettlements(pool, identity, Math.round(fileBytes / BYTES_PER_ROW));
 
   for await (const batch of reader.batches) {
