@@ -1,4 +1,5 @@
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Queryable } from '../db/client.ts';
 import type { CampaignMode } from '../domain/premium.ts';
 import type { Fen } from '../domain/money.ts';
 
@@ -12,7 +13,6 @@ export interface CampaignRow {
   premiums: Record<'adult' | 'minor' | 'student' | 'senior', Fen>;
 }
 
-type Queryable = Pool | PoolConnection;
 
 export async function insertCampaign(pool: Queryable, c: Omit<CampaignRow, 'id'>): Promise<number> {
   const [result] = await pool.query<ResultSetHeader>(

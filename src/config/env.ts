@@ -43,7 +43,7 @@ const envSchema = z.object({
   /** Who API actions are recorded as in the audit trail. */
   ADMIN_TOKEN_NAME: z.string().min(1).max(64).default('admin'),
   /**
-   * Settlements of one institution and day held in memory while its file is reconciled (about 80
+   * Settlements of one institution and day held in memory while its file is reconciled (about 70
    * bytes each: a million keep a reconciling process under 300 MB). A day with more is looked up in
    * the ledger in batches of rows instead: the same outcomes in bounded memory, several times slower.
    */

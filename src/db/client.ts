@@ -1,9 +1,12 @@
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
-import mysql, { type Pool, type PoolOptions } from 'mysql2/promise';
+import mysql, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2/promise';
 import { env } from '../config/env.ts';
 import * as schema from './schema/index.ts';
 
 export type Orm = MySql2Database<typeof schema>;
+
+/** The pool, or a transaction's connection: what a query that may run inside or outside a transaction is given. */
+export type Queryable = Pool | PoolConnection;
 
 export interface Db {
   pool: Pool;

@@ -1,10 +1,8 @@
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { Queryable } from '../db/client.ts';
 import type { Binding, Person } from '../domain/eligibility.ts';
 
 /** Reference data that imports resolve keys against: persons, institutions, bindings. */
-
-/** A transaction's connection, or the pool for reads outside any transaction (prefetches). */
-export type Queryable = Pool | PoolConnection;
 
 const distinct = <T>(values: Iterable<T>): T[] => [...new Set(values)];
 

@@ -1,8 +1,10 @@
 import type { Pool } from 'mysql2/promise';
+import type { Queryable } from '../db/client.ts';
+import { inParts } from '../db/parts.ts';
 import { byteOrder, type Binding, type Person } from '../domain/eligibility.ts';
 import type { Fen } from '../domain/money.ts';
 import { readAccountPages } from './accounts.repository.ts';
-import { findBindingsOf, findInstitutions, findPersons, type InstitutionRef, type Queryable, type StoredBinding } from './lookups.repository.ts';
+import { findBindingsOf, findInstitutions, findPersons, type InstitutionRef, type StoredBinding } from './lookups.repository.ts';
 import type { SettlementEvent } from './settlements.repository.ts';
 
 /**
@@ -28,7 +30,7 @@ export async function readLookups(db: Queryable, events: readonly SettlementEven
   const psnNos = [...new Set(events.map((e) => e.psnNo))].sort(byteOrder);
   const [institutions, ...parts] = await Promise.all([
     findInstitutions(db, events.map((e) => e.fixmedinsCode)),
-    ...slices(psnNos, LOOKUP_PARTS).map(async (part) => {
+    ...inParts(psnNos, LOOKUP_PARTS).map(async (part) => {
       const patients = await findPersons(db, part);
       return { patients, bindingsOf: await findBindingsOf(db, [...patients.values()].map((p) => p.id)) };
     }),
@@ -48,7 +50,7 @@ export async function readLookups(db: Queryable, events: readonly SettlementEven
 export async function prefetchLookups(pool: Pool, events: readonly SettlementEvent[]): Promise<SettlementLookups> {
   const lookups = await readLookups(pool, events);
   const accounts = [...new Set(accountsOf(lookups))].sort((a, b) => a - b);
-  await Promise.all(slices(accounts, LOOKUP_PARTS).map((part) => readAccountPages(pool, part)));
+  await Promise.all(inParts(accounts, LOOKUP_PARTS).map((part) => readAccountPages(pool, part)));
   return lookups;
 }
 
@@ -64,10 +66,3 @@ export const withBalance = (b: StoredBinding, payerBalance: Fen | null): Binding
   payer: b.payer, relationship: b.relationship, priority: b.priority, boundAt: b.boundAt, revokedAt: b.revokedAt, payerBalance,
 });
 
-/** Contiguous slices of a sorted list, so each reads its own range of index pages. */
-function slices<T>(items: readonly T[], count: number): T[][] {
-  const size = Math.ceil(items.length / count);
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
-  return result;
-}

@@ -1,4 +1,5 @@
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Queryable } from '../db/client.ts';
 
 /** Who asked for an action, and through which door. */
 export interface Actor {
@@ -8,7 +9,6 @@ export interface Actor {
 
 export type OperatorAction = 'campaign.create' | 'campaign.run' | 'campaign.resume' | 'retry' | 'recon.run';
 
-type Queryable = Pool | PoolConnection;
 
 /** Appends one line to the audit trail; `params` must hold ids and codes only, never personal data. */
 export async function recordAction(

@@ -1,12 +1,12 @@
 import type { Connection as CoreConnection } from 'mysql2';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Queryable } from '../db/client.ts';
 import type { TextEncoding } from '../csv/encoding.ts';
 import type { Fen } from '../domain/money.ts';
 import {
   emptyCounts, type FileIdentity, type InstitutionCounts, type LedgerSettlement, type ReconCode, type ReconCounts, type ReconOutcome,
 } from '../domain/reconciliation.ts';
 
-type Queryable = Pool | PoolConnection;
 
 /** Rows per multi-row statement: well under max_allowed_packet even with long raw cells. */
 const DELETE_BATCH = 10_000;

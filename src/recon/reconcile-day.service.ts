@@ -3,6 +3,7 @@ import path from 'node:path';
 import { WaitingChildrenError, type Job } from 'bullmq';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
+import { inParts } from '../db/parts.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { FILE_NAME_PATTERN, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts } from '../domain/reconciliation.ts';
 import { compactDate } from '../domain/time.ts';
@@ -204,8 +205,5 @@ const READ_PARTS = 4;
  * at a time from a cold buffer pool.
  */
 async function settlementsInOrder(pool: Pool, ids: number[]): Promise<MissingSettlement[]> {
-  const size = Math.ceil(ids.length / READ_PARTS);
-  const parts = [];
-  for (let i = 0; i < ids.length; i += size) parts.push(ledgerSettlementsByIds(pool, ids.slice(i, i + size)));
-  return (await Promise.all(parts)).flat();
+  return (await Promise.all(inParts(ids, READ_PARTS).map((part) => ledgerSettlementsByIds(pool, part)))).flat();
 }

@@ -8,7 +8,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
  * about a byte per id.
  */
 export class ReportedIds {
-  /** Fixed-size pages rather than a growing array: see FirstRows on reallocation. */
+  /** Fixed-size pages rather than a growing array: see ByteStrings on reallocation. */
   private readonly pages: Float64Array[] = [];
   private count = 0;
 
