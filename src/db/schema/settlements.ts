@@ -37,5 +37,9 @@ export const settlements = mysqlTable(
     // reading a day of a million never touches the table's rows: a quarter of the bytes, from pages a
     // settlements import has just written.
     index('settlements_day_institution_idx').on(t.businessDate, t.fixmedinsCode, t.setlId, t.psnNo, t.acctPay, t.acctMulaidPay),
+    // Serves the day finaliser's count of each institution's settlements: a fifth of the index above,
+    // which is larger than a default buffer pool at a million settlements a day, so counting there read
+    // it all again from disk.
+    index('settlements_day_count_idx').on(t.businessDate, t.fixmedinsCode),
   ],
 );

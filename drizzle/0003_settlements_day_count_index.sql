@@ -1,0 +1,1 @@
+CREATE INDEX `settlements_day_count_idx` ON `settlements` (`business_date`,`fixmedins_code`);
