@@ -24,7 +24,14 @@ export class ByteStrings {
     return bits > 0x7f ? -1 : mix(hash) >>> 0;
   }
 
-  /** Stores `text` (whose hashIfFits is not -1) and returns its offset. */
+  /** Whether `text` can be stored here: ASCII, at most 255 characters. */
+  static fits(text: string): boolean {
+    if (text.length > MAX_LENGTH) return false;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+    return true;
+  }
+
+  /** Stores `text` (which fits) and returns its offset. */
   push(text: string): number {
     if (this.used + 1 + text.length > PAGE) {
       this.pages.push(new Uint8Array(PAGE));
@@ -46,6 +53,22 @@ export class ByteStrings {
     // From the end: sequential ids share long prefixes and differ in their last characters.
     for (let i = end - 1, j = at + end - start; i >= start; i--, j--) if (page[j] !== text.charCodeAt(i)) return false;
     return true;
+  }
+
+  /**
+   * Negative, zero or positive as the string at `offset` sorts before, as or after `text` (or its
+   * characters from `start` to `end`) in JavaScript's order of strings.
+   */
+  compare(offset: number, text: string, start = 0, end = text.length): number {
+    const page = this.pages[offset >>> PAGE_BITS]!;
+    const at = (offset & PAGE_MASK) + 1;
+    const length = page[at - 1]!;
+    const common = Math.min(length, end - start);
+    for (let i = 0; i < common; i++) {
+      const order = page[at + i]! - text.charCodeAt(start + i);
+      if (order !== 0) return order;
+    }
+    return length - (end - start);
   }
 
   get(offset: number): string {

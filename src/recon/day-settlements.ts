@@ -49,7 +49,7 @@ export class DaySettlements {
     this.acctPay.set(e, fits ? acctPay : LARGE);
     this.acctMulaidPay.set(e, fits ? acctMulaidPay : LARGE);
     if (!fits) this.largeAmounts.set(e, { acctPay, acctMulaidPay });
-    if (ByteStrings.hashIfFits(psnNo) >= 0) this.psnOffsets.set(e, this.psnNos.push(psnNo));
+    if (ByteStrings.fits(psnNo)) this.psnOffsets.set(e, this.psnNos.push(psnNo));
     else this.otherPsnNos.set(e, psnNo);
   }
 
