@@ -73,7 +73,9 @@ describe('recon run: the seven codes', () => {
     expect(detail['DUPLICATE_ROW:S01:H001']).toBe('setl_id already reported in row 1');
     expect(detail['INVALID_ROW:S07:H001']).toBe('acct_pay "abc" is not an amount');
     expect(detail['INVALID_ROW:S09:H001']).toBe('setl_time 2026-11-22 10:00:00 is not on 2026-11-23');
-    expect(detail['MISSING_IN_FILE:S10:H003']).toMatch(/no file received/);
+    // Written one by one for an institution with a file, copied by the database for one without: the same form.
+    expect(detail['MISSING_IN_FILE:S06:H001']).toBe('settlement not reported in H001_20261123.csv (settled 2026-11-23 23:59:59)');
+    expect(detail['MISSING_IN_FILE:S10:H003']).toBe('no file received from the institution (settled 2026-11-23 10:00:00)');
   });
 
   it('writes per-institution counts of all seven codes, MATCHED included', () => {
