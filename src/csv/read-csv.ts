@@ -44,6 +44,8 @@ export interface OpenCsvOptions<C extends string> {
   /** Extra header labels accepted for a column (e.g. Chinese labels in reconciliation files). */
   aliases?: Partial<Record<C, readonly string[]>>;
   maxRecordBytes?: number;
+  /** Reads bytes [0, end) only: the first part of a file whose rest another reader takes (see readCsvPart). */
+  end?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function openCsv<C extends string>(file: string, options: OpenCsvOp
   if (!encoding) throw new CsvFileError(file, 'cannot be decoded as UTF-8 or GB18030');
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
 
-  const iterator = parseBatches(file, encoding, maxRecordBytes)[Symbol.asyncIterator]();
+  const iterator = parseBatches(file, encoding, maxRecordBytes, { firstRow: 0, end: options.end })[Symbol.asyncIterator]();
   // The header is record 0 of the first batch, so data records are numbered from 1.
   let first: CsvRecord[] = [];
   while (first.length === 0) {
@@ -99,6 +101,15 @@ function mapColumns<C extends string>(file: string, header: string[], options: O
   return columns;
 }
 
+/**
+ * The data records of a file from byte `start` on (which must begin a line outside any quoted
+ * field), numbered from 1, in batches as CsvFile's: the rest of a file whose header and first part
+ * another reader took.
+ */
+export function readCsvPart(file: string, encoding: TextEncoding, start: number, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): AsyncIterable<CsvRecord[]> {
+  return parseBatches(file, encoding, maxRecordBytes, { firstRow: 1, start });
+}
+
 const BATCH_SIZE = 1000;
 
 /** A record csv-parse skipped, passed in-band so it keeps its place among the records. */
@@ -106,8 +117,15 @@ interface Skipped {
   skipped: string;
 }
 
-/** Every record including the header (row 0), in batches, with row errors in file order. */
-async function* parseBatches(file: string, encoding: TextEncoding, maxRecordBytes: number): AsyncGenerator<CsvRecord[]> {
+interface Part {
+  /** The number of the part's first record (the header is record 0). */
+  firstRow: number;
+  start?: number;
+  end?: number | undefined;
+}
+
+/** Every record of the part (from the header, row 0, for a whole file), in batches, with row errors in file order. */
+async function* parseBatches(file: string, encoding: TextEncoding, maxRecordBytes: number, part: Part): AsyncGenerator<CsvRecord[]> {
   // Not on_record: csv-parse builds a context object for every record it calls that hook with,
   // which halves its speed; records are numbered here instead.
   const parser: Parser = parse({
@@ -126,26 +144,36 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
       return undefined;
     },
   } as ParseOptions);
-  const read = createReadStream(file, { highWaterMark: Math.min(64 * 1024, maxRecordBytes) });
+  const read = createReadStream(file, {
+    highWaterMark: Math.min(64 * 1024, maxRecordBytes),
+    start: part.start,
+    // Inclusive.
+    end: part.end === undefined ? undefined : part.end - 1,
+  });
   // Errors reach the loop below through the parser stream, which pipeline destroys with them.
   const stream = encoding === 'utf-8'
     ? pipeline(read, new LineGuard(maxRecordBytes), parser, () => undefined)
     : pipeline(read, new LineGuard(maxRecordBytes), new TextDecoding(encoding), parser, () => undefined);
-  let row = -1;
-  for await (const items of drain(stream as Readable, BATCH_SIZE)) {
-    const batch: CsvRecord[] = [];
-    for (const item of items as (string[] | Skipped)[]) {
-      if (!Array.isArray(item)) {
-        batch.push({ row: ++row, error: item.skipped });
-      } else if (item.length === 1 && item[0]!.trim() === '') {
-        // A line of blanks only: ignored like an empty line.
-      } else if (trimInPlace(item)) {
-        batch.push({ row: ++row, fields: item });
-      } else {
-        batch.push({ row: ++row, error: `record longer than ${maxRecordBytes} bytes (or holds a NUL character)` });
+  let row = part.firstRow - 1;
+  try {
+    for await (const items of drain(stream as Readable, BATCH_SIZE)) {
+      const batch: CsvRecord[] = [];
+      for (const item of items as (string[] | Skipped)[]) {
+        if (!Array.isArray(item)) {
+          batch.push({ row: ++row, error: item.skipped });
+        } else if (item.length === 1 && item[0]!.trim() === '') {
+          // A line of blanks only: ignored like an empty line.
+        } else if (trimInPlace(item)) {
+          batch.push({ row: ++row, fields: item });
+        } else {
+          batch.push({ row: ++row, error: `record longer than ${maxRecordBytes} bytes (or holds a NUL character)` });
+        }
       }
+      if (batch.length > 0) yield batch;
     }
-    if (batch.length > 0) yield batch;
+  } finally {
+    // A reader that stops early gets the file closed before it goes on.
+    if (!read.closed) await new Promise((resolve) => read.once('close', resolve));
   }
 }
 

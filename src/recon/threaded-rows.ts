@@ -3,7 +3,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { build } from 'esbuild';
 import { CsvFileError } from '../csv/read-csv.ts';
 import type { TextEncoding } from '../csv/encoding.ts';
-import type { FileIdentity } from '../domain/reconciliation.ts';
+import type { FileIdentity, RowLayout } from '../domain/reconciliation.ts';
+import { RestOfFile, splitPoint } from './file-split.ts';
 import { RowBatch, type RowBatchData } from './row-batch.ts';
 
 export interface ParseThreadInput {
@@ -13,10 +14,12 @@ export interface ParseThreadInput {
   ahead: number;
   /** Where the thread posts its ThreadMessages. */
   rows: MessagePort;
+  /** Reads the bytes before this only (the first part of a split file). */
+  end?: number | undefined;
 }
 
 export type ThreadMessage =
-  | { kind: 'opened'; encoding: TextEncoding }
+  | { kind: 'opened'; encoding: TextEncoding; layout: RowLayout }
   | { kind: 'rejected'; reason: string }
   | { kind: 'batch'; batch: RowBatchData }
   | { kind: 'end' }
@@ -27,6 +30,16 @@ export type ThreadMessage =
  * read while the day's settlements are loaded.
  */
 const AHEAD = 50;
+/** Files from this size on are read in two parts at once (see openRowsInThread). */
+export const SPLIT_BYTES = 16 << 20;
+/**
+ * The thread's share of a split file. It reads ahead while the day's settlements load; the rest is
+ * read on the main thread only once rows are judged, and between judging them: with this share both
+ * finish at about the same time.
+ */
+const THREAD_SHARE = 0.65;
+/** Batches of the rest read ahead of the judging (about 20 MB). */
+const REST_AHEAD = 100;
 
 let threadCode: Promise<string> | undefined;
 
@@ -54,51 +67,84 @@ export interface FileRows {
   batches: AsyncIterable<RowBatch>;
   /** Stops reading (when the batches were not read to the end). */
   close(): Promise<void>;
+  /** Whether the file was read in two parts at once. */
+  split: boolean;
 }
 
 /**
  * As openCheckedRows, with the reading (csv-parse, the line guard, row checks) on a thread of its
- * own, so it runs on the second core while this one judges rows against the ledger.
+ * own, so it runs on another core while this one judges rows against the ledger. Judging leaves
+ * this thread mostly idle, and parsing is what paces a reconciliation: so a large file is split
+ * (see splitPoint) and its rest read here meanwhile. Rows still arrive in file order, numbered as
+ * one reader would.
  */
-export async function openRowsInThread(file: string, identity: FileIdentity): Promise<FileRows | { rejected: string }> {
-  const { port1: rows, port2 } = new MessageChannel();
-  const worker = new Worker(await parseThreadCode(), {
-    eval: true,
-    execArgv: [],
-    workerData: { file, identity, ahead: AHEAD, rows: port2 } satisfies ParseThreadInput,
-    transferList: [port2],
-    // Parsing leaves only short-lived garbage.
-    resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 },
-  });
-  const inbox = new Inbox(rows, worker);
-  const close = async () => {
-    rows.close();
-    await worker.terminate();
-  };
-
-  const first = await inbox.take();
-  if (first.kind === 'rejected') {
-    await close();
-    return { rejected: first.reason };
+export async function openRowsInThread(file: string, identity: FileIdentity, splitBytes = SPLIT_BYTES): Promise<FileRows | { rejected: string }> {
+  const split = await splitPoint(file, splitBytes, THREAD_SHARE);
+  const thread = new ReadingThread(await parseThreadCode(), { file, identity, ahead: AHEAD, end: split ?? undefined });
+  const opened = await thread.inbox.take();
+  if (opened.kind === 'rejected') {
+    await thread.close();
+    return { rejected: opened.reason };
   }
-  if (first.kind !== 'opened') {
-    await close();
-    throw threadError(file, first);
+  if (opened.kind !== 'opened') {
+    await thread.close();
+    throw threadError(file, opened);
   }
+  const { encoding, layout } = opened;
+  let rest: RestOfFile | undefined;
   async function* batches(): AsyncGenerator<RowBatch> {
+    // Started with the judging, not before: while the day's settlements load, the cores are taken.
+    if (split !== null) rest = new RestOfFile(file, identity, split, encoding, layout, REST_AHEAD);
+    let last = 0;
     for (;;) {
-      const message = await inbox.take();
-      if (message.kind === 'end') {
-        // The thread's memory (its heap, tens of megabytes) is returned before the last batches are judged.
-        await close();
-        return;
-      }
+      const message = await thread.inbox.take();
+      if (message.kind === 'end') break;
       if (message.kind !== 'batch') throw threadError(file, message);
-      worker.postMessage(1);
+      thread.worker.postMessage(1);
+      if (message.batch.size > 0) last = message.batch.rows[message.batch.size - 1]!;
       yield new RowBatch(message.batch);
     }
+    // The thread's memory (its heap, tens of megabytes) is returned before the last batches are judged.
+    await thread.close();
+    // The rest's rows are numbered from 1: they follow the first part's last.
+    for (let batch; rest && (batch = await rest.next());) {
+      const { rows, size } = batch.data;
+      for (let i = 0; i < size; i++) rows[i] = rows[i]! + last;
+      yield batch;
+    }
   }
-  return { encoding: first.encoding, batches: batches(), close };
+  return {
+    encoding,
+    batches: batches(),
+    close: async () => void (await Promise.all([thread.close(), rest?.close()])),
+    split: split !== null,
+  };
+}
+
+/** One reading thread and the port its rows come in on. */
+class ReadingThread {
+  readonly worker: Worker;
+  readonly inbox: Inbox;
+  private readonly rows: MessagePort;
+
+  constructor(code: string, input: Omit<ParseThreadInput, 'rows'>) {
+    const { port1, port2 } = new MessageChannel();
+    this.rows = port1;
+    this.worker = new Worker(code, {
+      eval: true,
+      execArgv: [],
+      workerData: { ...input, rows: port2 } satisfies ParseThreadInput,
+      transferList: [port2],
+      // Parsing leaves only short-lived garbage.
+      resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 },
+    });
+    this.inbox = new Inbox(port1, this.worker);
+  }
+
+  async close(): Promise<void> {
+    this.rows.close();
+    await this.worker.terminate();
+  }
 }
 
 function threadError(file: string, message: ThreadMessage): Error {

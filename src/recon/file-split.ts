@@ -1,0 +1,102 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { TextEncoding } from '../csv/encoding.ts';
+import type { FileIdentity, RowLayout } from '../domain/reconciliation.ts';
+import { checkedRowsFrom } from './checked-rows.ts';
+import { RowBatch } from './row-batch.ts';
+
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
+/** How far past the split a line may end and the file still be split. */
+const SPLIT_SEARCH = 64 * 1024;
+
+/**
+ * Where a second reader can take over a file of at least `minBytes`: the start of the first line
+ * past `share` of it, provided no quote character comes before it, so that it cannot lie inside a
+ * quoted field (which may hold line breaks). Null: read the file whole. Line breaks and quotes are
+ * these bytes in UTF-8 and GB18030 alike, never part of another character.
+ */
+export async function splitPoint(file: string, minBytes: number, share: number): Promise<number | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file);
+  } catch {
+    // The reader says why the file cannot be read.
+    return null;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size < minBytes || size < 2) return null;
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    const from = Math.floor(size * share);
+    const near = await handle.read(buffer, 0, SPLIT_SEARCH, from);
+    const newline = buffer.subarray(0, near.bytesRead).indexOf(NEWLINE);
+    const split = from + newline + 1;
+    if (newline < 0 || split >= size) return null;
+    for (let at = 0; at < split;) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, split - at), at);
+      if (bytesRead === 0 || buffer.subarray(0, bytesRead).includes(QUOTE)) return null;
+      at += bytesRead;
+    }
+    return split;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The rest of a split file, read and checked on this thread in the background, at most `ahead`
+ * batches ahead of `next`: while the first part's rows are judged, this thread mostly waits for
+ * them. Rows are numbered from 1.
+ */
+export class RestOfFile {
+  private readonly ready: RowBatch[] = [];
+  private finished = false;
+  private closed = false;
+  private failure: unknown;
+  private wakeTaker: (() => void) | undefined;
+  private wakeReader: (() => void) | undefined;
+  private readonly reading: Promise<void>;
+
+  constructor(file: string, identity: FileIdentity, start: number, encoding: TextEncoding, layout: RowLayout, private readonly ahead: number) {
+    this.reading = this.read(checkedRowsFrom(file, identity, start, encoding, layout));
+  }
+
+  private async read(batches: AsyncIterable<{ data: RowBatch['data'] }>): Promise<void> {
+    try {
+      for await (const batch of batches) {
+        this.ready.push(new RowBatch(batch.data));
+        this.wakeTaker?.();
+        while (this.ready.length >= this.ahead && !this.closed) await new Promise<void>((resolve) => (this.wakeReader = resolve));
+        // Leaving the loop closes the file.
+        if (this.closed) break;
+      }
+    } catch (error) {
+      this.failure = error;
+    } finally {
+      this.finished = true;
+      this.wakeTaker?.();
+    }
+  }
+
+  /** The next batch, or null after the last. */
+  async next(): Promise<RowBatch | null> {
+    for (;;) {
+      const batch = this.ready.shift();
+      if (batch) {
+        this.wakeReader?.();
+        return batch;
+      }
+      if (this.failure !== undefined) throw this.failure;
+      if (this.finished) return null;
+      await new Promise<void>((resolve) => (this.wakeTaker = resolve));
+    }
+  }
+
+  /** Stops reading and closes the file. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ready.length = 0;
+    this.wakeReader?.();
+    await this.reading;
+  }
+}
