@@ -173,7 +173,7 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
     }
   } finally {
     // A reader that stops early gets the file closed before it goes on.
-    if (!read.closed) await new Promise((resolve) => read.once('close', resolve));
+    if (!read.closed) await new Promise<void>((resolve) => read.once('close', () => resolve()));
   }
 }
 
