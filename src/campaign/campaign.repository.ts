@@ -13,7 +13,6 @@ export interface CampaignRow {
   premiums: Record<'adult' | 'minor' | 'student' | 'senior', Fen>;
 }
 
-
 export async function insertCampaign(pool: Queryable, c: Omit<CampaignRow, 'id'>): Promise<number> {
   const [result] = await pool.query<ResultSetHeader>(
     `INSERT INTO campaigns (year, province, window_start, window_end, mode, premium_adult, premium_minor, premium_student, premium_senior)

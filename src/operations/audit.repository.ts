@@ -9,7 +9,6 @@ export interface Actor {
 
 export type OperatorAction = 'campaign.create' | 'campaign.run' | 'campaign.resume' | 'retry' | 'recon.run';
 
-
 /** Appends one line to the audit trail; `params` must hold ids and codes only, never personal data. */
 export async function recordAction(
   db: Queryable,

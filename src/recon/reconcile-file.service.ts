@@ -184,8 +184,9 @@ async function resolveRows(
       recorded.reported.add(day!.id(e));
     } else if (e >= 0) {
       found[i] = day!.settlement(e, batch.setlId(i), batch.psnNo(i));
-    } else if (mayBeInLedger(batch.setlId(i))) {
-      elsewhere.add(batch.setlId(i));
+    } else {
+      const setlId = batch.setlId(i);
+      if (mayBeInLedger(setlId)) elsewhere.add(setlId);
     }
   }
   const ledger = elsewhere.size > 0 ? await findLedgerSettlements(pool, [...elsewhere], identity) : null;

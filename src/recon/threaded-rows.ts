@@ -31,7 +31,7 @@ export type ThreadMessage =
  */
 const AHEAD = 50;
 /** Files from this size on are read in two parts at once (see openRowsInThread). */
-export const SPLIT_BYTES = 16 << 20;
+const SPLIT_BYTES = 16 << 20;
 /**
  * The thread's share of a split file. It reads ahead while the day's settlements load; the rest is
  * read on the main thread only once rows are judged, and between judging them: with this share both
