@@ -37,7 +37,7 @@ describe('npm run bench', () => {
   it('measures every figure on a tiny province, prints one JSON object and proves the ledger', async () => {
     const { code, stdout, stderr } = await runBench(['--size', '2000', '--json', '--dir', dir], {
       // The bench appends _bench to the configured database, and -bench to the queue prefix.
-      DATABASE_URL: `${serverUrl}/pw_test`,
+      DATABASE_URL: `${serverUrl}/${process.env.TEST_DATABASE_PREFIX ?? 'pw_test'}`,
       QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
     });
     expect(code, stderr).toBe(0);
