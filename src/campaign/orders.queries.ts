@@ -1,5 +1,6 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Fen } from '../domain/money.ts';
+import { withOffset } from '../domain/time.ts';
 
 export interface ExportedOrder {
   orderId: number;
@@ -89,5 +90,5 @@ export async function recentRuns(pool: Pool, campaignId: number, limit = 5): Pro
     'SELECT id, kind, requested_by, created_at, finished_at FROM campaign_runs WHERE campaign_id = ? ORDER BY id DESC LIMIT ?',
     [campaignId, limit],
   );
-  return rows;
+  return rows.map((r) => ({ ...r, created_at: withOffset(r.created_at), finished_at: r.finished_at === null ? null : withOffset(r.finished_at) }) as RowDataPacket);
 }

@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { env } from '../config/env.ts';
+import { configureLogger } from '../logger.ts';
 import { CsvFileError } from '../csv/read-csv.ts';
 import { EXIT, UserError } from './output.ts';
 import { registerCampaignCommands } from './campaign.ts';
@@ -17,7 +19,20 @@ import { registerAdminCommand } from './admin.ts';
 const program = new Command('premium-worker')
   .description('Family mutual-aid premium campaigns and nightly reconciliation of personal-account deductions')
   .showHelpAfterError('(add --help for usage)')
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (_program, command) => {
+    env(); // a bad setting ends the command here, as one line naming the variable
+    configureLogger(defaultLogFormat(command));
+  });
+
+/** Long-running processes feed a log collector; a person at a terminal reads the rest. */
+const JSON_LOG_COMMANDS = new Set(['worker', 'scheduler', 'start', 'admin']);
+
+function defaultLogFormat(command: Command): 'json' | 'pretty' {
+  let top = command;
+  while (top.parent && top.parent !== program) top = top.parent;
+  return !JSON_LOG_COMMANDS.has(top.name()) && process.stderr.isTTY ? 'pretty' : 'json';
+}
 
 registerDbCommands(program);
 registerImportCommands(program);

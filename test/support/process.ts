@@ -27,6 +27,28 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
   });
 }
 
+const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), as an operator at a terminal sees it:
+ * stdout and stderr arrive merged, with the progress bar's control sequences.
+ */
+export function runCliOnTerminal(args: string[], env: Record<string, string>): Promise<CliResult> {
+  const command = ['stty cols 120 rows 40;', 'exec', quote(process.execPath), '--import', 'tsx', quote(main), ...args.map(quote)].join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
 /** Starts a long-running CLI process (worker, scheduler) and returns it; the caller stops it. */
 export function startCli(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', main, ...args], {
