@@ -50,6 +50,7 @@ registerDemoCommand(program);
 function oneLine(error: unknown): string {
   if (error instanceof UserError || error instanceof CsvFileError) return error.message;
   const e = error as { code?: string; message?: string };
+  if (e.code === 'ER_BAD_DB_ERROR' || e.code === 'ER_NO_SUCH_TABLE') return `${e.message}: run premium-worker db migrate to create or update the schema`;
   if (e.code === 'ECONNREFUSED') return `cannot connect: ${e.message} (is the database or Redis running? see scripts/ensure-services.sh)`;
   return e.message ?? String(error);
 }

@@ -50,7 +50,7 @@ export const jobCatalog = {
       /** Internal progress of the job across its restarts (BullMQ step-job pattern). */
       step: z.enum(['fan-out', 'wait']).default('fan-out'),
       /** Files the fan-out dealt with itself (badly named, or content already reconciled), for the summary. */
-      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected']), reason: z.string() })).default([]),
+      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected', 'ignored']), reason: z.string() })).default([]),
     }),
   },
   /** Reconciles one institution's file of one day against the ledger and stores its outcomes. */

@@ -88,7 +88,9 @@ export async function handleReconcileDay(app: App, payload: DayPayload, job: Job
 async function fanOut(app: App, payload: DayPayload, job: Job): Promise<DayPayload['settled']> {
   const settled: DayPayload['settled'] = [];
   const children = [];
-  for (const name of await listInbox(payload.inbox)) {
+  const listing = await listInbox(payload.inbox);
+  for (const { name, reason } of listing.ignored) settled.push({ file: name, status: 'ignored', reason });
+  for (const name of listing.files) {
     const identity = parseReconFileName(name);
     if (!identity) {
       const reason = `file name does not match ${FILE_NAME_PATTERN}`;
