@@ -2,6 +2,7 @@ import pino from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import { env, LOG_LEVELS, type Env } from './config/env.ts';
 import { formatInstant } from './domain/time.ts';
+import { escapeControl, escapeJsonControl } from './terminal-text.ts';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -28,7 +29,7 @@ export const logger = pino(
     timestamp: () => `,"time":"${formatInstant(new Date(), true)}"`,
   },
   // pino takes any object with write(): one JSON line per call, routed at the moment it is written.
-  { write: (line: string) => output(prettify ? prettify(line) : line) },
+  { write: (line: string) => output(prettify ? `${escapeControl(prettify(line).trimEnd())}\n` : escapeJsonControl(line)) },
 );
 
 /** The level before the command has read its settings: a bad LOG_LEVEL is reported by the command as one line. */
@@ -43,7 +44,7 @@ export function configureLogger(defaultFormat: LogFormat): void {
   logger.level = settings.LOG_LEVEL;
   const format = settings.LOG_FORMAT ?? defaultFormat;
   prettify = format === 'pretty'
-    ? prettyFactory({ colorize: process.stderr.isTTY === true, translateTime: false, ignore: 'pid,hostname', singleLine: true })
+    ? prettyFactory({ colorize: false, translateTime: false, ignore: 'pid,hostname', singleLine: true })
     : undefined;
 }
 

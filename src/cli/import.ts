@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { createDb } from '../db/client.ts';
 import { IMPORTS } from '../imports/catalog.ts';
 import { IMPORT_CONNECTIONS, IMPORT_KINDS, runImport, type ImportSummary, type RowProblem } from '../imports/import-runner.ts';
-import { EXIT, printJson, printLine } from './output.ts';
+import { EXIT, printDiagnostic, printJson, printLine } from './output.ts';
 import { progressDisplay } from './progress.ts';
+import { escapeControl } from '../terminal-text.ts';
 
 export function registerImportCommands(program: Command): void {
   const importCommand = program
@@ -21,7 +22,7 @@ export function registerImportCommands(program: Command): void {
       .action(async (file: string, options: { json?: boolean }) => {
         const db = createDb(undefined, IMPORT_CONNECTIONS);
         try {
-          const progress = progressDisplay(`${path.basename(file)}: rows`, 10_000);
+          const progress = progressDisplay(`${escapeControl(path.basename(file))}: rows`, 10_000);
           const summary = await runImport(db, definition, file, { onProgress: (done) => progress.update({ done }) }).finally(() => progress.stop());
           if (options.json) printJson(summary);
           else printSummary(summary);
@@ -40,9 +41,9 @@ export function formatRowProblem(file: string, problem: RowProblem): string {
 
 function printSummary(summary: ImportSummary): void {
   // Row errors are diagnostics (stderr); the summary is the result (stdout).
-  for (const problem of summary.errors) process.stderr.write(`${formatRowProblem(summary.file, problem)}\n`);
+  for (const problem of summary.errors) printDiagnostic(formatRowProblem(summary.file, problem));
   if (summary.rejected > summary.errors.length) {
-    process.stderr.write(`${summary.file}: ${summary.rejected - summary.errors.length} more rejected rows not listed\n`);
+    printDiagnostic(`${summary.file}: ${summary.rejected - summary.errors.length} more rejected rows not listed`);
   }
   printLine(
     `${summary.file}: ${summary.kind}: ${summary.read} rows read, ${summary.imported} imported, ` +

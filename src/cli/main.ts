@@ -2,7 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { env } from '../config/env.ts';
 import { configureLogger } from '../logger.ts';
 import { CsvFileError } from '../csv/read-csv.ts';
-import { EXIT, UserError } from './output.ts';
+import { EXIT, printDiagnostic, UserError } from './output.ts';
+import { escapeControl } from '../terminal-text.ts';
 import { registerCampaignCommands } from './campaign.ts';
 import { registerDbCommands } from './db.ts';
 import { registerDemoCommand } from './demo.ts';
@@ -20,6 +21,8 @@ const program = new Command('premium-worker')
   .description('Family mutual-aid premium campaigns and nightly reconciliation of personal-account deductions')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride()
+  // Usage errors quote the arguments as typed (or pasted).
+  .configureOutput({ writeErr: (text) => process.stderr.write(text.split('\n').map(escapeControl).join('\n')) })
   .hook('preAction', (_program, command) => {
     env(); // a bad setting ends the command here, as one line naming the variable
     configureLogger(defaultLogFormat(command));
@@ -63,7 +66,7 @@ try {
     // --help and --version "fail" with exit code 0; usage errors were already printed.
     process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.error);
   }
-  process.stderr.write(`error: ${oneLine(error).split('\n')[0]}\n`);
+  printDiagnostic(`error: ${oneLine(error)}`);
   if (process.env.DEBUG) console.error(error);
   process.exit(EXIT.error);
 }
