@@ -16,8 +16,8 @@ import {
 } from './recon.repository.ts';
 import type { FileResult } from './reconcile-file.service.ts';
 import { reportPaths, writeCountsFile, writeReconExport } from './report.ts';
-import { compactHeap } from './heap.ts';
-import { ReportedIdSet } from './reported-ids.ts';
+import { compactHeap } from './engine/heap.ts';
+import { PackedIdSet } from './engine/packed-ids.ts';
 
 export interface ReconRunRequest {
   /** YYYY-MM-DD */
@@ -184,11 +184,11 @@ async function* missingInFilePages(
     const detail = missingInFileDetail(file?.fileName ?? null);
     // One query orders them by setl_id, so at most a page of them.
     if (file && file.daySettlements === count && count - file.reportedCount <= LEDGER_PAGE) {
-      const unreported = ReportedIdSet.decode(await reportedIdsOf(pool, file.fileId, 'unreported_ids'));
+      const unreported = PackedIdSet.decode(await reportedIdsOf(pool, file.fileId, 'unreported_ids'));
       yield { code, detail, missing: await ledgerSettlementsByIds(pool, unreported.toArray()) };
       continue;
     }
-    const reported = ReportedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
+    const reported = PackedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
     for (let after: string | null = null; ;) {
       const page = await ledgerIdsPage(pool, businessDate, code, after, LEDGER_PAGE);
       yield { code, detail, missing: await settlementsInOrder(pool, page.filter(([id]) => !reported.has(id)).map(([id]) => id)) };
