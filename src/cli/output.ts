@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { snakeCaseKeys } from '../json-names.ts';
 import { escapeControl, escapeJsonControl } from '../terminal-text.ts';
 
 /** Exit codes of every command (SPEC 8). */
@@ -15,8 +16,9 @@ export interface OutputOptions {
 
 // Everything printed goes through these: text from files (names, cells) is shown with its control characters escaped.
 
+/** --json output, with the domain's snake_case names (see json-names.ts). */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${escapeJsonControl(JSON.stringify(value, null, 2))}\n`);
+  process.stdout.write(`${escapeJsonControl(JSON.stringify(snakeCaseKeys(value), null, 2))}\n`);
 }
 
 export function printTable(head: string[], rows: (string | number)[][]): void {

@@ -19,7 +19,9 @@ export interface ProgressDisplay {
  */
 export function progressDisplay(label: string, lineEveryMs = 5000): ProgressDisplay {
   if (process.stderr.isTTY) return terminalBar(label);
-  let last = 0;
+  // Quick work prints nothing; longer work a line now and then, and its final count.
+  let last = Date.now();
+  let shown = false;
   let latest: ProgressCount | undefined;
   const line = ({ done, total }: ProgressCount) => process.stderr.write(`${label}: ${done}${total === undefined ? '' : `/${total}`}\n`);
   return {
@@ -27,10 +29,11 @@ export function progressDisplay(label: string, lineEveryMs = 5000): ProgressDisp
       latest = count;
       if (Date.now() - last < lineEveryMs) return;
       last = Date.now();
+      shown = true;
       line(count);
     },
     stop() {
-      if (latest && last > 0) line(latest);
+      if (latest && shown) line(latest);
     },
   };
 }

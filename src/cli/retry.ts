@@ -26,6 +26,7 @@ export function registerRetryCommand(program: Command): void {
         else printLine(`order ${outcome.orderId} is already paid: nothing to retry`);
         return;
       }
-      await reportRun(app, { campaignId: outcome.campaignId, kind: 'retry', runId: outcome.runId, jobId: outcome.jobId }, options, started);
+      const orderId = 'orderId' in target ? target.orderId : undefined;
+      await reportRun(app, { campaignId: outcome.campaignId, kind: 'retry', orderId, runId: outcome.runId, jobId: outcome.jobId }, options, started);
     }));
 }
