@@ -1,4 +1,6 @@
+import { statSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import manifest from '../../package.json' with { type: 'json' };
 import { env } from '../config/env.ts';
 import { configureLogger } from '../logger.ts';
 import { CsvFileError } from '../csv/read-csv.ts';
@@ -23,10 +25,20 @@ const program = new Command('premium-worker')
   .exitOverride()
   // Usage errors quote the arguments as typed (or pasted).
   .configureOutput({ writeErr: (text) => process.stderr.write(text.split('\n').map(escapeControl).join('\n')) })
+  .version(manifest.version)
+  .option('--env-file <file>', 'read settings from this file (KEY=value lines, as node --env-file; variables already set win)')
   .hook('preAction', (_program, command) => {
+    const { envFile } = program.opts<{ envFile?: string }>();
+    if (envFile !== undefined) loadEnvFile(envFile);
     env(); // a bad setting ends the command here, as one line naming the variable
     configureLogger(defaultLogFormat(command));
   });
+
+function loadEnvFile(file: string): void {
+  // Node 20 ends the process itself (with its own message) when the file cannot be read.
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UserError(`--env-file ${file}: no such file`);
+  process.loadEnvFile(file);
+}
 
 /** Long-running processes feed a log collector; a person at a terminal reads the rest. */
 const JSON_LOG_COMMANDS = new Set(['worker', 'scheduler', 'start', 'admin']);

@@ -6,7 +6,7 @@ import { z } from 'zod';
  */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const envSchema = z.object({
+export const envSchema = z.object({
   /** MySQL 8 or MariaDB 10.11; the database is created by `db migrate` when missing. */
   DATABASE_URL: z.string().default('mysql://root@127.0.0.1:3306/premium_worker'),
   /** Redis for BullMQ. Must run with maxmemory-policy noeviction or queued jobs can vanish. */

@@ -1,5 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
@@ -19,20 +18,40 @@ export function spreadsheetSafe(value: string): string {
  * end, so a reader never sees half a file. `rows` yields batches of already-formatted cells.
  */
 export async function writeCsvExport(file: string, header: readonly string[], rows: AsyncIterable<string[][]>): Promise<number> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const temporary = `${file}.partial`;
-  const out = createWriteStream(temporary);
-  const csv = stringify({ header: true, columns: [...header], quoted_match: /[\r\n",]/ });
-  csv.pipe(out);
-  let count = 0;
-  for await (const batch of rows) {
-    for (const row of batch) {
-      if (!csv.write(row.map(spreadsheetSafe))) await new Promise((resolve) => csv.once('drain', resolve));
-      count++;
+  // The target is checked and the temporary file opened before any row is read: a wrong --out fails at once.
+  const temporary = await openTemporary(file);
+  const out = temporary.handle.createWriteStream();
+  try {
+    const csv = stringify({ header: true, columns: [...header], quoted_match: /[\r\n",]/ });
+    csv.pipe(out);
+    let count = 0;
+    for await (const batch of rows) {
+      for (const row of batch) {
+        if (!csv.write(row.map(spreadsheetSafe))) await new Promise((resolve) => csv.once('drain', resolve));
+        count++;
+      }
     }
+    csv.end();
+    await finished(out);
+    await rename(temporary.path, file);
+    return count;
+  } catch (error) {
+    out.destroy();
+    await rm(temporary.path, { force: true });
+    throw error;
   }
-  csv.end();
-  await finished(out);
-  await rename(temporary, file);
-  return count;
+}
+
+/** `{file}.partial`, opened for writing, once `file` is known to be a writable file path. */
+async function openTemporary(file: string): Promise<{ path: string; handle: FileHandle }> {
+  const why = (error: NodeJS.ErrnoException) => new Error(`cannot write ${file}: ${error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : error.code === 'ENOTDIR' ? 'a part of the path is not a folder' : error.message}`);
+  if ((await stat(file).catch(() => null))?.isDirectory()) throw new Error(`cannot write ${file}: it is a folder; give a file name`);
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw why(error);
+  });
+  const temporary = `${file}.partial`;
+  const handle = await open(temporary, 'w').catch((error: NodeJS.ErrnoException) => {
+    throw why(error);
+  });
+  return { path: temporary, handle };
 }
