@@ -50,4 +50,15 @@ describe('terminal output', () => {
     expect(json.length).toBeGreaterThan(0);
     for (const line of json) expect(JSON.parse(line).time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\+08:00$/);
   });
+
+  it('worker keeps JSON log lines on a terminal by default', async () => {
+    let stopping = false;
+    const run = await runCliOnTerminal(['worker'], env, (output, child) => {
+      if (stopping || !output.includes('workers started')) return;
+      stopping = true;
+      process.kill(-child.pid!, 'SIGTERM');
+    });
+    const started = screenLines(run.stdout).find((line) => line.includes('workers started'));
+    expect(JSON.parse(started!)).toMatchObject({ level: 30, msg: 'workers started', time: expect.stringMatching(/\+08:00$/) });
+  });
 });
