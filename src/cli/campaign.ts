@@ -98,7 +98,7 @@ export function registerCampaignCommands(program: Command): void {
     .option('--wait', 'run the work in this process and return when every order is final')
     .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
-    .action((id: string, options: RunOptions) => withApp((app) => startRun(app, { campaignId: parseId(id, 'campaign id'), kind: 'run' }, options)));
+    .action((id: string, options: RunOptions) => withApp((app) => startRun(app, { campaignId: parseId(id, 'campaign id'), kind: 'run' }, options), { redis: true }));
 
   campaign.command('resume <id>')
     .description('after Redis lost jobs (flushed, restarted without persistence): enqueue the unfinished runs of the campaign again; nothing is paid twice')

@@ -86,7 +86,7 @@ export function registerReconCommands(program: Command): void {
     .option('--wait', 'run the reconciliation in this process and wait until it is finished')
     .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
-    .action((options: RunOptions) => withApp((app) => reconRun(app, options)));
+    .action((options: RunOptions) => withApp((app) => reconRun(app, options), { redis: true }));
 
   recon.command('export')
     .description('write the stored non-MATCHED outcomes of a business day as CSV')
