@@ -35,7 +35,7 @@ export async function runScheduledRecon(app: App, context: ScheduledReconContext
     if (await own.isFailed()) throw new UnrecoverableError(`reconciliation of ${businessDate} failed: ${own.failedReason}`);
     return context.recheckLater();
   }
-  const started = await startReconRun(app, { businessDate, inbox: env().INBOX_DIR, outbox: env().OUTBOX_DIR, jobId });
+  const started = await startReconRun(app, { businessDate, inbox: env().INBOX_DIR, jobId });
   if (started.joined) logger.info({ jobId: context.job.id, businessDate, running: started.jobId }, 'a reconciliation of the day is under way; the tick runs its own after it');
   return context.recheckLater();
 }
@@ -67,7 +67,7 @@ export async function recoverRecon(app: App, minAgeSeconds: number): Promise<Rec
     const businessDate = row.business_date as string;
     if (busy.has(businessDate)) continue;
     // Deduplicated by day: if a run started meanwhile, this joins it instead of starting another.
-    await startReconRun(app, { businessDate, inbox: env().INBOX_DIR, outbox: env().OUTBOX_DIR });
+    await startReconRun(app, { businessDate, inbox: env().INBOX_DIR });
     restartedDays.push(businessDate);
   }
   return { restartedDays };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { WaitingChildrenError, type Job } from 'bullmq';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
+import { env } from '../config/env.ts';
 import { inParts } from '../db/parts.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { FILE_NAME_PATTERN, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts } from '../domain/reconciliation.ts';
@@ -23,7 +24,8 @@ export interface ReconRunRequest {
   /** YYYY-MM-DD */
   businessDate: string;
   inbox: string;
-  outbox: string;
+  /** Default: the OUTBOX_DIR of the worker that writes the reports, read when it writes them. */
+  outbox?: string;
   /**
    * A deterministic job id (e.g. from a schedule tick) so that asking twice enqueues once; by
    * default every request gets a fresh one.
@@ -47,7 +49,7 @@ export async function startReconRun(app: App, request: ReconRunRequest): Promise
   const jobId = request.jobId ?? `recon-day-${day}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const job = await app.queues.add(
     'reconcile-day',
-    { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: path.resolve(request.outbox) },
+    { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: request.outbox === undefined ? undefined : path.resolve(request.outbox) },
     // Not combinable with a parent job (BullMQ refuses deduplication with one): a caller waits on the job id instead.
     { jobId, deduplication: { id: `recon-day-${day}` } },
   );
@@ -123,7 +125,7 @@ async function fanOut(app: App, payload: DayPayload, job: Job): Promise<DayPaylo
 async function finaliseDay(pool: Pool, payload: DayPayload, files: FileResult[]): Promise<DayResult> {
   await recomputeMissingInFile(pool, payload.businessDate);
   const counts = await countsOfDay(pool, payload.businessDate);
-  const paths = reportPaths(payload.outbox, payload.businessDate);
+  const paths = reportPaths(path.resolve(payload.outbox ?? env().OUTBOX_DIR), payload.businessDate);
   const discrepancies = await writeReconExport(pool, payload.businessDate, paths.report);
   await writeCountsFile(paths.counts, payload.businessDate, counts);
   const summary = { institutions: counts.length, discrepancies, ...totals(counts) };
