@@ -3,13 +3,14 @@ import { handlers } from '../../jobs/index.ts';
 import type { App } from '../app.ts';
 import { parseCampaignArgs } from '../campaign/campaign-input.ts';
 import { countOrders, findCampaign, insertCampaign } from '../campaign/campaign.repository.ts';
-import { requestRun, runJobId, type RunRequest } from '../campaign/campaign.service.ts';
+import { requestRun, type RunRequest } from '../campaign/campaign.service.ts';
 import { recentRuns } from '../campaign/orders.queries.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { formatYuan } from '../domain/money.ts';
-import { finishAction, recordAction, type Actor } from '../operations/audit.repository.ts';
+import { finishAction, recordAction, type Actor } from '../audit/audit.repository.ts';
 import { resumeCampaign } from '../operations/recovery.service.ts';
-import { runUntilFinished } from '../queue/wait.ts';
+import { jobCatalog } from '../queue/catalog.ts';
+import { runUntilFinished } from '../../jobs/wait.ts';
 import { operatorName, parseId, withApp } from './app.ts';
 import { printJson, printLine, printTable, UserError } from './output.ts';
 import { withProgress } from './progress.ts';
@@ -115,7 +116,7 @@ export function registerCampaignCommands(program: Command): void {
       const report = await resumeCampaign(app, parseId(id, 'campaign id'), cliActor(options.operator));
       if (options.wait) {
         // A job still held by a worker that died is taken over once its lock expires (LOCK_DURATION_MS).
-        for (const runId of report.unfinishedRuns) await runToEnd(app, runJobId(runId), options);
+        for (const runId of report.unfinishedRuns) await runToEnd(app, jobCatalog['campaign-run'].jobId(runId), options);
         for (const jobId of report.requeuedTicks) await runUntilFinished(app, handlers, 'schedules', jobId);
       }
       const orders = options.wait ? await countOrders(app.db.pool, report.campaignId) : undefined;
