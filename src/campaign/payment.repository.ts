@@ -2,6 +2,7 @@ import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/prom
 import type { Binding } from '../domain/eligibility.ts';
 import type { Fen } from '../domain/money.ts';
 import type { Beneficiary, ChargeOutcome, OrderToCharge } from '../domain/premium.ts';
+import { insertNotices, premiumFailedNotice, premiumPaidNotices, type NewNotice } from '../ledger/notices.ts';
 
 /** Everything the premium rules need about one chunk, read inside its transaction. */
 export interface ChunkState {
@@ -27,7 +28,7 @@ export async function lockChunk(conn: PoolConnection, campaignId: number, orderI
   const beneficiaryIds = orderRows.map((r) => r.person_id as number);
 
   const [bindingRows] = await conn.query<RowDataPacket[]>(
-    `SELECT b.beneficiary_id, b.relationship, b.priority, b.bound_at, b.revoked_at,
+    `SELECT b.beneficiary_id, b.relationship, b.priority, b.bound_at, b.revoked_at, b.premium_consent,
             p.id, p.psn_no, p.insutype, p.admdvs, p.status
        FROM bindings b JOIN persons p ON p.id = b.payer_id
       WHERE b.beneficiary_id IN (?)`,
@@ -53,6 +54,7 @@ export async function lockChunk(conn: PoolConnection, campaignId: number, orderI
       priority: r.priority,
       boundAt: r.bound_at,
       revokedAt: r.revoked_at,
+      premiumConsent: r.premium_consent === 1,
     });
     bindingsOf.set(r.beneficiary_id, list);
   }
@@ -82,14 +84,19 @@ export const premiumDebitKey = (orderId: number, payerId: number) =>
   `P${String(orderId).padStart(10, '0')}-${String(payerId).padStart(10, '0')}`;
 
 /**
- * Writes a chunk's outcomes: ledger debits, the guarded balance update and the order statuses, all
- * in the caller's transaction. Throws (and so rolls everything back) if any balance guard fails.
+ * Writes a chunk's outcomes: ledger debits, the guarded balance update, the order statuses and the
+ * notices of SPEC 9 (one multi-row statement), all in the caller's transaction. Throws (and so rolls
+ * everything back) if any balance guard fails. `beneficiaryOf` maps each order id to its beneficiary.
  */
-export async function writeChunk(conn: PoolConnection, outcomes: readonly ChargeOutcome[], at: string): Promise<void> {
+export async function writeChunk(conn: PoolConnection, outcomes: readonly ChargeOutcome[], at: string, beneficiaryOf: ReadonlyMap<number, number>): Promise<void> {
   const debits: [string, number, 'debit', Fen, number][] = [];
   const perAccount = new Map<number, Fen>();
+  const notices: NewNotice[] = [];
   for (const o of outcomes) {
+    const beneficiaryId = beneficiaryOf.get(o.orderId)!;
+    if (o.status === 'failed') notices.push(premiumFailedNotice(o.orderId, beneficiaryId, o.code));
     if (o.status !== 'paid') continue;
+    notices.push(...premiumPaidNotices(o.orderId, beneficiaryId, o.payments));
     for (const p of o.payments) {
       debits.push([premiumDebitKey(o.orderId, p.payerId), p.payerId, 'debit', -p.amount, o.orderId]);
       // One payer may pay for several beneficiaries of the chunk: one guarded update per account.
@@ -111,6 +118,7 @@ export async function writeChunk(conn: PoolConnection, outcomes: readonly Charge
       throw new Error(`balance guard failed: ${result.affectedRows} of ${ids.length} accounts could be debited`);
     }
   }
+  await insertNotices(conn, notices);
 
   // Paid orders (the bulk) share their new values: one plain UPDATE. Failures carry a detail each:
   // one UPDATE per status and code, the detail picked by id. A derived table of one SELECT per order

@@ -9,6 +9,7 @@ import { RowError } from './row.error.ts';
 import type { ImportDefinition, RowOutcome } from './import-runner.ts';
 import { applyBalanceDeltas, lockAccounts } from './accounts.repository.ts';
 import { findSettlementDebits, insertLedgerEntries, refundKey, settlementDebitKey, type NewLedgerEntry } from './ledger.repository.ts';
+import { insertNotices, medicalNotices } from '../ledger/notices.ts';
 import type { InstitutionRef } from './lookups.repository.ts';
 import { accountsOf, prefetchLookups, readLookups, withBalance, type SettlementLookups } from './settlement-lookups.ts';
 import { findSettlements, insertSettlements, type NewSettlement, type SettlementEvent } from './settlements.repository.ts';
@@ -179,5 +180,6 @@ async function settleBatch(conn: PoolConnection, events: readonly SettlementEven
     ),
   );
   await insertLedgerEntries(conn, entries);
+  await insertNotices(conn, fresh.flatMap((a) => medicalNotices(a.id!, a.personId, a.isRefund, a.movements!.map((m) => ({ payerId: m.personId, amount: m.amount })))));
   return outcomes;
 }
