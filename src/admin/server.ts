@@ -15,6 +15,7 @@ import { listActions, type Actor } from '../operations/audit.repository.ts';
 import { collectStatus, failedJobs } from '../operations/status.service.ts';
 import { QUEUE_NAMES } from '../queue/catalog.ts';
 import { requireToken } from './auth.ts';
+import { statementRoutes } from './statement.route.ts';
 
 export interface AdminOptions {
   token: string;
@@ -99,6 +100,7 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     res.json({ actions: await listActions(app.db.pool, limit) });
   });
 
+  api.use(statementRoutes(app));
   web.use('/api', api);
   web.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
