@@ -1,6 +1,10 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { inTransaction } from '../../src/db/transaction.ts';
+import { lockAccounts } from '../../src/ledger/accounts.ts';
+import { postEntries } from '../../src/ledger/entries.ts';
 import { insertNotices, premiumRefundedNotices } from '../../src/ledger/notices.ts';
+
+const pad = (n: number) => String(n).padStart(10, '0');
 
 /**
  * A premium refund as the shared contract writes it: one `refund` entry per debit of the order
@@ -10,14 +14,11 @@ import { insertNotices, premiumRefundedNotices } from '../../src/ledger/notices.
 export async function refundPremium(pool: Pool, orderId: number): Promise<void> {
   await inTransaction(pool, async (conn) => {
     const [debits] = await conn.query<RowDataPacket[]>(
-      "SELECT le.account_id, le.amount, o.person_id FROM ledger_entries le JOIN premium_orders o ON o.id = le.order_id WHERE le.order_id = ? AND le.kind = 'debit' ORDER BY le.account_id FOR UPDATE",
+      "SELECT le.account_id, le.amount, o.person_id FROM ledger_entries le JOIN premium_orders o ON o.id = le.order_id WHERE le.order_id = ? AND le.kind = 'debit' ORDER BY le.account_id",
       [orderId],
     );
-    const pad = (n: number) => String(n).padStart(10, '0');
-    await conn.query('INSERT INTO ledger_entries (idem_key, account_id, kind, amount, order_id) VALUES ?', [
-      debits.map((d) => [`Q${pad(orderId)}-${pad(d.account_id)}`, d.account_id, 'refund', -d.amount, orderId]),
-    ]);
-    for (const d of debits) await conn.query('UPDATE accounts SET balance = balance - ? WHERE person_id = ?', [d.amount, d.account_id]);
+    await lockAccounts(conn, debits.map((d) => d.account_id));
+    await postEntries(conn, debits.map((d) => ({ idemKey: `Q${pad(orderId)}-${pad(d.account_id)}`, accountId: d.account_id, kind: 'refund' as const, amount: -d.amount, orderId })));
     await insertNotices(conn, premiumRefundedNotices(orderId, debits[0]!.person_id, debits.map((d) => ({ payerId: d.account_id, amount: -d.amount }))));
   });
 }
