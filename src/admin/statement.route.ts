@@ -1,19 +1,12 @@
 import express from 'express';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import { maskIdNumber } from '../domain/id-number.ts';
 import { formatYuan } from '../domain/money.ts';
 import { parseDate } from '../domain/time.ts';
 import { formatStatementRow, loadStatement } from '../statements/statement.queries.ts';
 
 const date = z.string().refine((v) => parseDate(v) !== null, 'must be a date YYYY-MM-DD');
 const statementQuery = z.object({ from: date.optional(), to: date.optional() });
-
-/** A name shown masked: its first character only (张**). */
-const maskName = (name: string) => {
-  const chars = [...name];
-  return `${chars[0] ?? ''}${'*'.repeat(Math.max(chars.length - 1, 1))}`;
-};
 
 /** GET /persons/:psn_no/statement: the statement of SPEC 9 as JSON, the person's name and ID number masked; 404 for an unknown person. */
 export function statementRoutes(app: App): express.Router {
@@ -27,7 +20,7 @@ export function statementRoutes(app: App): express.Router {
     }
     const { person, period } = statement;
     res.json({
-      person: { psn_no: person.psnNo, id_number: maskIdNumber(person.idNumber), name: maskName(person.name) },
+      person: { psn_no: person.psnNo, id_number: person.maskedIdNumber, name: person.maskedName },
       from: period.from,
       to: period.to,
       rows: statement.rows.map(formatStatementRow),

@@ -4,7 +4,7 @@ import { createDb } from '../db/client.ts';
 import { formatYuan } from '../domain/money.ts';
 import type { StatementPeriod } from '../domain/statement.ts';
 import { parseDate } from '../domain/time.ts';
-import { formatStatementRow, loadStatement, STATEMENT_COLUMNS } from '../statements/statement.queries.ts';
+import { formatStatementRow, loadStatement, STATEMENT_COLUMNS, type Statement } from '../statements/statement.queries.ts';
 import { printJson, printLine, printTable, UserError } from './output.ts';
 
 function periodOf(options: { from?: string; to?: string }): StatementPeriod {
@@ -17,6 +17,19 @@ function periodOf(options: { from?: string; to?: string }): StatementPeriod {
   const period = { from: date(options.from, '--from'), to: date(options.to, '--to') };
   if (period.from !== null && period.to !== null && period.from > period.to) throw new UserError(`--from ${period.from} is after --to ${period.to}`);
   return period;
+}
+
+/** A statement for people: its rows (unless written elsewhere), then totals per direction and kind. */
+export function printStatement(statement: Statement, show: { rows: boolean }): void {
+  const { person, period } = statement;
+  if (show.rows && statement.rows.length > 0) {
+    printTable([...STATEMENT_COLUMNS], statement.rows.map(formatStatementRow).map((r) => STATEMENT_COLUMNS.map((c) => r[c])));
+  }
+  if (statement.rows.length === 0) {
+    printLine(`no mutual-aid movements of ${person.psnNo} from ${period.from ?? 'the beginning'} to ${period.to ?? 'today'}`);
+    return;
+  }
+  printTable(['direction', 'kind', 'movements', 'amount'], statement.totals.map((t) => [t.direction, t.kind, t.count, formatYuan(t.amount)]));
 }
 
 export function registerStatementCommand(program: Command): void {
@@ -47,10 +60,7 @@ export function registerStatementCommand(program: Command): void {
           return;
         }
         if (options.out) printLine(`${rows.length} movements of ${statement.person.psnNo} written to ${options.out}`);
-        else if (rows.length > 0) printTable([...STATEMENT_COLUMNS], rows.map((r) => STATEMENT_COLUMNS.map((c) => r[c])));
-        const span = `${period.from ?? 'the beginning'} to ${period.to ?? 'today'}`;
-        if (rows.length === 0) printLine(`no mutual-aid movements of ${statement.person.psnNo} from ${span}`);
-        else printTable(['direction', 'kind', 'movements', 'amount'], totals.map((t) => [t.direction, t.kind, t.count, t.amount]));
+        printStatement(statement, { rows: !options.out });
       } finally {
         await db.close();
       }

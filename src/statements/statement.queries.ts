@@ -1,23 +1,30 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Queryable } from '../db/client.ts';
+import { maskIdNumber } from '../domain/id-number.ts';
 import { formatYuan } from '../domain/money.ts';
 import {
   compareStatementRows, inPeriod, statementTotals, toStatementRow, type StatementEntry, type StatementPeriod, type StatementRow, type StatementTotal,
 } from '../domain/statement.ts';
 import { withOffset } from '../domain/time.ts';
 
+/** Whose statement it is; the ID number and name are masked as soon as they are read, so no output can leak them. */
 export interface StatementPerson {
   id: number;
   psnNo: string;
-  /** Personal data: only ever shown masked. */
-  idNumber: string;
-  name: string;
+  maskedIdNumber: string;
+  maskedName: string;
 }
+
+/** A name shown masked: its first character only (张**). */
+const maskName = (name: string) => {
+  const chars = [...name];
+  return `${chars[0] ?? ''}${'*'.repeat(Math.max(chars.length - 1, 1))}`;
+};
 
 export async function findStatementPerson(db: Queryable, psnNo: string): Promise<StatementPerson | null> {
   const [rows] = await db.query<RowDataPacket[]>('SELECT id, psn_no, id_number, name FROM persons WHERE psn_no = ?', [psnNo]);
   const r = rows[0];
-  return r ? { id: r.id, psnNo: r.psn_no, idNumber: r.id_number, name: r.name } : null;
+  return r ? { id: r.id, psnNo: r.psn_no, maskedIdNumber: maskIdNumber(r.id_number), maskedName: maskName(r.name) } : null;
 }
 
 // Premium times are the ledger entry's (when the money moved), to the second like every business time.
