@@ -213,7 +213,7 @@ export async function payOrders(app: App, payload: JobPayload<'pay-orders'>): Pr
     if (orders.length === 0) return { charged: 0 };
     const at = shanghaiNow();
     const outcomes = chargeCluster(orders, balances, campaign.mode, campaign.province, at);
-    await writeChunk(conn, outcomes, at);
+    await writeChunk(conn, outcomes, at, new Map(orders.map((o) => [o.orderId, o.beneficiary.id])));
     await paymentWrittenNotCommitted({ runId: payload.runId, orders: outcomes.length });
     const failed: Record<string, number> = {};
     for (const o of outcomes) if (o.status !== 'paid') failed[o.code] = (failed[o.code] ?? 0) + 1;

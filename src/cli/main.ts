@@ -18,6 +18,8 @@ import { registerReconCommands } from './recon.ts';
 import { registerRetryCommand } from './retry.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerAdminCommand } from './admin.ts';
+import { registerStatementCommand } from './statement.ts';
+import { registerNoticeCommands } from './notices.ts';
 
 const program = new Command('premium-worker')
   .description('Family mutual-aid premium campaigns and nightly reconciliation of personal-account deductions')
@@ -57,6 +59,8 @@ registerOrderCommands(program);
 registerFailureCommands(program);
 registerRetryCommand(program);
 registerLedgerCommands(program);
+registerStatementCommand(program);
+registerNoticeCommands(program);
 registerProcessCommands(program);
 registerStatusCommand(program);
 registerAdminCommand(program);
@@ -70,15 +74,33 @@ function oneLine(error: unknown): string {
   return e.message ?? String(error);
 }
 
+/**
+ * Exits once stdout and stderr have handed everything to their readers. On a pipe Node writes
+ * asynchronously (64 KiB at a time): process.exit right after a large write drops the rest. A
+ * write's callback runs after every earlier write has been flushed, so an empty one marks the end.
+ */
+async function exitWhenFlushed(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  process.exit(code);
+}
+
+// A reader that stops early (`| head`) closes the pipe: what it did not want is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
-  process.exit(process.exitCode ?? EXIT.ok);
+  await exitWhenFlushed(Number(process.exitCode ?? EXIT.ok));
 } catch (error) {
   if (error instanceof CommanderError) {
     // --help and --version "fail" with exit code 0; usage errors were already printed.
-    process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.error);
+    await exitWhenFlushed(error.exitCode === 0 ? EXIT.ok : EXIT.error);
   }
   printDiagnostic(`error: ${oneLine(error)}`);
   if (process.env.DEBUG) console.error(error);
-  process.exit(EXIT.error);
+  await exitWhenFlushed(EXIT.error);
 }

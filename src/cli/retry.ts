@@ -28,5 +28,5 @@ export function registerRetryCommand(program: Command): void {
       }
       const orderId = 'orderId' in target ? target.orderId : undefined;
       await reportRun(app, { campaignId: outcome.campaignId, kind: 'retry', orderId, runId: outcome.runId, jobId: outcome.jobId }, options, started);
-    }));
+    }, { redis: true }));
 }

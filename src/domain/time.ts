@@ -14,11 +14,6 @@ export function toShanghai(date: Date): ShanghaiTime {
   return wallClock(date, 19);
 }
 
-/** A Shanghai wall-clock time as written for people and programs: `YYYY-MM-DD HH:mm:ss+08:00`. */
-export function withOffset(time: ShanghaiTime): string {
-  return `${time}+08:00`;
-}
-
 /** An instant in business time with its offset; `millis` keeps the milliseconds (log lines). */
 export function formatInstant(date: Date, millis = false): string {
   return `${wallClock(date, millis ? 23 : 19)}+08:00`;
@@ -68,4 +63,9 @@ export function previousDay(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() - 1);
   return d.toISOString().slice(0, 10);
+}
+
+/** Business time as written for people and programs (SPEC 8): `YYYY-MM-DD HH:mm:ss+08:00`. */
+export function withOffset(time: ShanghaiTime): string {
+  return `${time}+08:00`;
 }
