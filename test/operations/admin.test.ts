@@ -17,7 +17,7 @@ const db = await useTestDb('ops_admin');
 const app = useTestApp(db.url);
 const pool = db.pool;
 const TOKEN = 'admin-test-token-0123456789';
-const { server, port } = await listen(createAdminApp(app, { token: TOKEN, tokenName: 'ops-api' }), '127.0.0.1', 0);
+const { server, port } = await listen(createAdminApp(app, { bootstrap: { token: TOKEN, name: 'ops-api' } }), '127.0.0.1', 0);
 afterAll(() => new Promise<void>((resolve) => {
   server.close(() => resolve());
   server.closeAllConnections();
