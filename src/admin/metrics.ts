@@ -22,7 +22,8 @@ export function mergeFamilies(texts: string[]): string {
       const f = family(comment[2]!);
       if (!f.header.some((h) => h.startsWith(`# ${comment[1]} `))) f.header.push(line);
     } else if (line.trim() !== '') {
-      family(/^[^{\s]+/.exec(line)![0]).samples.push(line);
+      // BullMQ separates labels with ", "; strict parsers want bare commas.
+      family(/^[^{\s]+/.exec(line)![0]).samples.push(line.replace(/",\s+(?=[A-Za-z_][A-Za-z0-9_]*=")/g, '",'));
     }
   }
   return [...families.values()].map((f) => [...f.header, ...f.samples].join('\n')).join('\n');
