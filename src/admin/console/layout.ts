@@ -27,7 +27,6 @@ export function page({ title, principal, csrfToken, body }: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${csrfToken ? html`<meta name="csrf-token" content="${csrfToken}">` : ''}
 <title>${title}</title>
-<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${ASSETS}/console.css">
 <script defer src="${ASSETS}/console.js"></script>
 </head>
