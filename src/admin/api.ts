@@ -6,7 +6,7 @@ import { CampaignNotFoundError, RETRY_CODES, requestRetry } from '../campaign/ca
 import { listFailures, recentRuns } from '../campaign/orders.queries.ts';
 import { formatYuan } from '../domain/money.ts';
 import { logger } from '../logger.ts';
-import { listActions, type Actor } from '../operations/audit.repository.ts';
+import { listActions, type Actor } from '../audit/audit.repository.ts';
 import { collectStatus, failedJobs } from '../operations/status.service.ts';
 import type { AuthLocals } from './auth.ts';
 

@@ -7,7 +7,7 @@ import { logger } from '../logger.ts';
 import { serveHealth } from '../operations/health.ts';
 import { startSweeper } from '../operations/recovery.service.ts';
 import { startScheduler } from '../operations/scheduler.ts';
-import { startWorkers, type RunningWorkers } from '../queue/workers.ts';
+import { startWorkers, type RunningWorkers } from '../../jobs/workers.ts';
 import { parseId } from './app.ts';
 
 export interface Part {

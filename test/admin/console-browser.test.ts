@@ -6,7 +6,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { handlers } from '../../jobs/index.ts';
 import { addOperatorToken } from '../../src/operations/operator-tokens.ts';
-import { startWorkers } from '../../src/queue/workers.ts';
+import { startWorkers } from '../../jobs/workers.ts';
 import { useAdminServer } from '../support/admin.ts';
 import { useTestApp } from '../support/app.ts';
 import { buildConsoleData } from '../support/console-data.ts';

@@ -1,4 +1,4 @@
-import { listActions } from '../../../operations/audit.repository.ts';
+import { listActions } from '../../../audit/audit.repository.ts';
 import { html } from '../../html.ts';
 import { shanghai } from '../layout.ts';
 import type { Section } from '../section.ts';
