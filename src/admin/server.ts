@@ -71,6 +71,10 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     res.status(code).set('Cache-Control', 'no-store').json(body);
   });
   web.use('/console/assets', assetsRouter());
+  // Browsers ask for it on every page, the sign-in page included: no icon, and no 401 in their console.
+  web.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
   const sessions = sessionRoutes(app.db.pool, options.bootstrap, options.sessionHours ?? 8);
   web.use(sessions.publicRoutes);
 
