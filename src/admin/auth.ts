@@ -78,7 +78,8 @@ export function authenticate(db: Queryable, bootstrap: Bootstrap | null) {
     }
     const sessionId = sessionCookie(req);
     const session = sessionId ? await findSession(db, sessionId) : null;
-    if (!session) return refuse(req, res);
+    // A session of the bootstrap token ends when this server no longer has one.
+    if (!session || (session.principal.tokenId === null && !bootstrap)) return refuse(req, res);
     res.locals.principal = session.principal;
     res.locals.csrfToken = session.csrfToken;
     next();

@@ -60,14 +60,15 @@ function registerTokenCommands(admin: Command): void {
     .description('every token ever made, with its role and whether it was revoked (never the token itself)')
     .option('--json', 'machine-readable output')
     .action((options: { json?: boolean }) => withDb(async (db) => {
-      const rows = await listOperatorTokens(db.pool);
+      // Database times are Shanghai wall clock; say so.
+      const rows = (await listOperatorTokens(db.pool)).map((r) => ({
+        ...r, created_at: `${r.created_at}+08:00`, revoked_at: r.revoked_at ? `${r.revoked_at}+08:00` : null,
+      }));
       if (options.json) {
         printJson(rows);
         return;
       }
-      printTable(['id', 'name', 'role', 'created_at', 'revoked_at'], rows.map((r) => [
-        r.id, r.name, r.role, `${r.created_at}+08:00`, r.revoked_at ? `${r.revoked_at}+08:00` : '',
-      ]));
+      printTable(['id', 'name', 'role', 'created_at', 'revoked_at'], rows.map((r) => [r.id, r.name, r.role, r.created_at, r.revoked_at ?? '']));
     }));
   token.command('revoke')
     .description("revoke NAME's token: it stops working at once and its console sessions end")

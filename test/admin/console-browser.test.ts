@@ -54,6 +54,15 @@ async function signIn(page: Page, token: string): Promise<void> {
   await Promise.all([page.waitForURL(`${base}/`), page.click('form[action="/login"] button')]);
 }
 
+/** Posts a retry of the campaign's INSUFFICIENT_BALANCE orders from the page's own script, with or without its anti-forgery token. */
+function postRetryFromPage(page: Page, withCsrf: boolean): Promise<number> {
+  return page.evaluate(async ({ campaignId, withCsrf }) => {
+    const fields: Record<string, string> = { campaign_id: String(campaignId), code: 'INSUFFICIENT_BALANCE' };
+    if (withCsrf) fields._csrf = document.querySelector<HTMLMetaElement>('meta[name=csrf-token]')!.content;
+    return (await fetch('/console/retry', { method: 'POST', body: new URLSearchParams(fields) })).status;
+  }, { campaignId: data.campaignId, withCsrf });
+}
+
 const cellText = (page: Page, selector: string) => page.locator(selector).innerText();
 
 async function runsOfCampaign(): Promise<number> {
@@ -68,12 +77,7 @@ describe('operator console in a browser', () => {
       expect(await page.locator('header .who').innerText()).toContain('victor');
       expect(await page.locator('#failure-table tr[data-code=INSUFFICIENT_BALANCE] button').isDisabled()).toBe(true);
       const runs = await runsOfCampaign();
-      const status = await page.evaluate(async (campaignId) => {
-        const csrf = document.querySelector<HTMLMetaElement>('meta[name=csrf-token]')!.content;
-        const res = await fetch('/console/retry', { method: 'POST', body: new URLSearchParams({ campaign_id: String(campaignId), code: 'INSUFFICIENT_BALANCE', _csrf: csrf }) });
-        return res.status;
-      }, data.campaignId);
-      expect(status).toBe(403);
+      expect(await postRetryFromPage(page, true)).toBe(403);
       expect(await runsOfCampaign()).toBe(runs);
     });
   });
@@ -82,11 +86,7 @@ describe('operator console in a browser', () => {
     await inBrowser(async (page) => {
       await signIn(page, operator);
       const runs = await runsOfCampaign();
-      const status = await page.evaluate(async (campaignId) => {
-        const res = await fetch('/console/retry', { method: 'POST', body: new URLSearchParams({ campaign_id: String(campaignId), code: 'INSUFFICIENT_BALANCE' }) });
-        return res.status;
-      }, data.campaignId);
-      expect(status).toBe(403);
+      expect(await postRetryFromPage(page, false)).toBe(403);
       expect(await runsOfCampaign()).toBe(runs);
     });
   });
