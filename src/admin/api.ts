@@ -9,6 +9,7 @@ import { logger } from '../logger.ts';
 import { listActions, type Actor } from '../audit/audit.repository.ts';
 import { collectStatus, failedJobs } from '../operations/status.service.ts';
 import type { AuthLocals } from './auth.ts';
+import { needsRedis } from './needs-redis.ts';
 
 const id = z.coerce.number().int().positive();
 
@@ -26,8 +27,9 @@ const failuresQuery = z.object({
 /** The JSON API under /api, for scripts with `Authorization: Bearer` (and the console's own session). */
 export function apiRouter(app: App): express.Router {
   const api = express.Router();
+  const redis = needsRedis(app);
 
-  api.get('/status', async (_req, res) => {
+  api.get('/status', redis, async (_req, res) => {
     const status = await collectStatus(app);
     res.json({ ...status, campaigns: status.campaigns.map((c) => ({ ...c, collected: formatYuan(c.collected) })) });
   });
@@ -38,7 +40,7 @@ export function apiRouter(app: App): express.Router {
     res.json({ total, failures: rows.map((r) => ({ ...r, premium: formatYuan(r.premium) })) });
   });
 
-  api.get('/failed-jobs', async (_req, res) => {
+  api.get('/failed-jobs', redis, async (_req, res) => {
     res.json({ failedJobs: await failedJobs(app) });
   });
 
@@ -55,7 +57,7 @@ export function apiRouter(app: App): express.Router {
     });
   });
 
-  api.post('/retry', async (req, res) => {
+  api.post('/retry', redis, async (req, res) => {
     const actor: Actor = { operator: (res.locals as AuthLocals).principal.name, source: 'api' };
     const outcome = await requestRetry(app, retryBody.parse(req.body), actor);
     logger.info({ operator: actor.operator, ...outcome }, 'retry requested through the admin API');

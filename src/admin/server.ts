@@ -10,11 +10,13 @@ import { OrderNotFoundError } from '../campaign/order-not-found.error.ts';
 import { logger } from '../logger.ts';
 import { healthResponse } from '../operations/health.ts';
 import { QUEUE_NAMES } from '../queue/catalog.ts';
+import { RedisUnreachableError } from '../queue/redis-unreachable.error.ts';
 import { apiRouter } from './api.ts';
 import { authenticate, type Bootstrap, guardChanges } from './auth.ts';
 import { assetsRouter, consoleScript } from './console/assets.ts';
 import { consoleRouter } from './console/routes.ts';
 import { metricsText } from './metrics.ts';
+import { needsRedis } from './needs-redis.ts';
 import { sessionRoutes } from './session-routes.ts';
 
 export interface AdminOptions {
@@ -82,7 +84,7 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
   web.use(guardChanges);
   web.use(sessions.signedIn);
 
-  web.get('/metrics', async (_req, res) => {
+  web.get('/metrics', needsRedis(app), async (_req, res) => {
     res.type('text/plain; version=0.0.4; charset=utf-8').send(await metricsText(app));
   });
 
@@ -93,7 +95,7 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'premium-worker', hideDocsLink: true } },
   });
-  web.use('/queues', withoutWebFonts, board.getRouter());
+  web.use('/queues', needsRedis(app), withoutWebFonts, board.getRouter());
   web.use('/api', apiRouter(app));
   web.use(consoleRouter(app));
 
@@ -108,6 +110,10 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     }
     if (error instanceof CampaignNotFoundError || error instanceof OrderNotFoundError) {
       res.status(404).json({ error: error.message });
+      return;
+    }
+    if (error instanceof RedisUnreachableError) {
+      res.status(503).json({ error: error.message });
       return;
     }
     // The client's mistake, not the server's: answered without an error log.

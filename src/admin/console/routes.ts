@@ -5,6 +5,7 @@ import { RETRY_CODES, requestRetry } from '../../campaign/campaign.service.ts';
 import { logger } from '../../logger.ts';
 import { campaignProgress, type CampaignProgress } from '../../operations/status.service.ts';
 import type { AuthLocals } from '../auth.ts';
+import { needsRedis } from '../needs-redis.ts';
 import { html } from '../html.ts';
 import { page } from './layout.ts';
 import type { SectionContext } from './section.ts';
@@ -30,7 +31,7 @@ ${rendered.filter((r) => r.body !== null).map(({ section, body: content }) => ht
     res.type('html').set('Cache-Control', 'no-store').send(page({ title: 'premium-worker console', principal, csrfToken, body }).text);
   });
 
-  router.post('/console/retry', async (req, res) => {
+  router.post('/console/retry', needsRedis(app), async (req, res) => {
     const { principal } = res.locals as AuthLocals;
     const form = retryForm.parse(req.body);
     const actor = { operator: principal.name, source: 'console' as const };
