@@ -10,6 +10,7 @@ import { listActions, type Actor } from '../audit/audit.repository.ts';
 import { collectStatus, failedJobs } from '../operations/status.service.ts';
 import type { AuthLocals } from './auth.ts';
 import { needsRedis } from './needs-redis.ts';
+import { statementRoutes } from './statement.route.ts';
 
 const id = z.coerce.number().int().positive();
 
@@ -75,5 +76,6 @@ export function apiRouter(app: App): express.Router {
     res.json({ name: principal.name, role: principal.role, bootstrap: principal.tokenId === null });
   });
 
+  api.use(statementRoutes(app));
   return api;
 }

@@ -5,4 +5,5 @@ export * from './campaigns.ts';
 export * from './settlements.ts';
 export * from './operations.ts';
 export * from './reconciliation.ts';
+export * from './notices.ts';
 export * from './operators.ts';
