@@ -42,10 +42,16 @@ export const envSchema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(200).default(60000),
   /** A scheduler that was down catches up missed ticks at most this far back (72 h covers a long weekend). */
   CATCHUP_HOURS: z.coerce.number().int().min(0).max(24 * 31).default(72),
-  /** Bearer token of the admin web server; `admin` refuses to start without one (at least 16 characters). Keep it out of shell history. */
+  /**
+   * Bootstrap operator token of the admin server (console sign-in and Bearer), beside the tokens of
+   * `admin token add`; trimmed, and refused when shorter than 16 characters, holding whitespace or
+   * of low entropy. `admin` needs it or at least one operator token. Keep it out of shell history.
+   */
   ADMIN_TOKEN: z.string().optional(),
-  /** Who API actions are recorded as in the audit trail. */
-  ADMIN_TOKEN_NAME: z.string().min(1).max(64).default('admin'),
+  /** Who actions taken with ADMIN_TOKEN are recorded as in the audit trail. */
+  ADMIN_TOKEN_NAME: z.string().trim().min(1).max(64).default('admin'),
+  /** How long a console session lasts after signing in. */
+  ADMIN_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(8),
   /**
    * Settlements of one institution and day held in memory while its file is reconciled (about 70
    * bytes each: a million keep a reconciling process under 300 MB). A day with more is looked up in

@@ -17,6 +17,8 @@ export interface PrivateRedis {
   url: string;
   /** Stops the server without saving and starts an empty one on the same port. */
   restartEmpty(): Promise<void>;
+  /** Stops the server (SIGKILL), as a crashed or unreachable Redis. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -55,5 +57,6 @@ export async function usePrivateRedis(): Promise<PrivateRedis> {
       await stop();
       await start();
     },
+    stop,
   };
 }
