@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
-import { eventually, exited } from './process.ts';
+import { eventually, exited, spawnTracked } from './process.ts';
 
 /** A port nobody listens on right now. */
 export async function sparePort(): Promise<number> {
@@ -27,7 +27,7 @@ export async function usePrivateRedis(): Promise<PrivateRedis> {
   const port = await sparePort();
   let server: ChildProcess | undefined;
   const start = async () => {
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    server = spawnTracked('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
     await eventually(async () => {
       const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       probe.on('error', () => undefined);
