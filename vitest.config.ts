@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // High-availability tests start their own clusters: `npm run test:ha`.
+    exclude: [...configDefaults.exclude, 'test/ha/**'],
     // Integration tests run real transactions, queues and child processes.
     testTimeout: 120_000,
     hookTimeout: 120_000,
