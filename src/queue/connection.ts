@@ -32,6 +32,9 @@ export function createRedis(settings: RedisSettings = redisSettings()): Redis {
   const common: RedisOptions = {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
+    // Reconnect attempts back off to 2 s: a primary that is down until the Sentinels promote another
+    // must not be hammered in a tight loop by every connection of every process.
+    retryStrategy: (times) => Math.min(times * 100, 2000),
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
   };
   let redis: Redis;
@@ -44,8 +47,7 @@ export function createRedis(settings: RedisSettings = redisSettings()): Redis {
       username: url.username ? decodeURIComponent(url.username) : undefined,
       password: url.password ? decodeURIComponent(url.password) : undefined,
       db: Number(url.pathname.replace(/^\//, '') || 0),
-      // Sentinels announce a failover: switch at once instead of waiting for the old primary to time out.
-      failoverDetector: true,
+      sentinelRetryStrategy: (times) => Math.min(times * 100, 2000),
     });
   } else {
     redis = new Redis(settings.url, common);

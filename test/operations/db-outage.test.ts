@@ -6,7 +6,7 @@ import { addCampaign, useTestApp } from '../support/app.ts';
 import { installDatadir, MariadbServer, serverScratchDir } from '../support/mariadb-server.ts';
 import { eventually, exited, startCliLogged } from '../support/process.ts';
 import { expectEveryOrderPaidOnce, orderCounts, seedFamilies } from '../support/province.ts';
-import { sparePort } from '../support/redis-server.ts';
+import { sparePort } from '../support/ports.ts';
 
 // A database server of this file's own: the test kills it.
 const scratch = serverScratchDir('outage');

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll } from 'vitest';
-import { eventually } from './process.ts';
+import { eventually } from './children.ts';
 import { giveToMysql, installDatadir, MariadbServer, probe, serverScratchDir } from './mariadb-server.ts';
-import { sparePort } from './redis-server.ts';
+import { sparePort } from './ports.ts';
 
 const PROVIDER = '/usr/lib/galera/libgalera_smm.so';
 
@@ -23,17 +22,18 @@ async function status(port: number): Promise<Record<string, string> | undefined>
 
 /**
  * A MariaDB Galera cluster of the test's own, every node on loopback ports (client, group
- * communication, IST, SST), data directories in one scratch directory; stopped and removed after
- * the test file. Failure detection is tightened so a lost node is noticed in seconds.
+ * communication, IST, SST), data directories in one scratch directory removed by `stop`. Failure
+ * detection is tightened so a lost node is noticed in seconds.
  */
 export class GaleraCluster {
   readonly nodes: GaleraNode[] = [];
 
   private constructor(private readonly scratch: { dir: string; cleanup(): void }) {}
 
-  static async start(size = 3): Promise<GaleraCluster> {
+  /** `started` receives the cluster before its nodes start, so a caller can stop it even if starting fails. */
+  static async start(size = 3, started: (cluster: GaleraCluster) => void = () => undefined): Promise<GaleraCluster> {
     const cluster = new GaleraCluster(serverScratchDir('galera'));
-    afterAll(() => cluster.stop(), 60_000);
+    started(cluster);
     const ports = await Promise.all(Array.from({ length: size }, async () => ({
       client: await sparePort(), gcomm: await sparePort(), ist: await sparePort(), sst: await sparePort(),
     })));

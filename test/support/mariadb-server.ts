@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { eventually, exited, spawnTracked } from './process.ts';
+import { eventually, exited, spawnTracked } from './children.ts';
 
 /** A scratch directory the server's own user (mysql) may write, removed by `cleanup`. */
 export function serverScratchDir(label: string): { dir: string; cleanup(): void } {

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { eventually, exited, spawnTracked } from './process.ts';
 import { serverScratchDir } from './mariadb-server.ts';
-import { sparePort } from './redis-server.ts';
+import { sparePort } from './ports.ts';
 
 export const MASTER_NAME = 'premium-worker';
 

@@ -1,17 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { eventually, exited, spawnTracked } from './process.ts';
-
-/** A port nobody listens on right now. */
-export async function sparePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { sparePort } from './ports.ts';
 
 export interface PrivateRedis {
   url: string;
