@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // High-availability tests start their own clusters: `npm run test:ha`.
-    exclude: [...configDefaults.exclude, 'test/ha/**'],
+    // The whole-bench test builds a province: `npm run test:bench`; high-availability tests start
+    // their own clusters: `npm run test:ha`.
+    exclude: [...configDefaults.exclude, 'test/bench/**', 'test/ha/**'],
     // Integration tests run real transactions, queues and child processes.
     testTimeout: 120_000,
     hookTimeout: 120_000,

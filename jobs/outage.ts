@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
-import type { App } from '../app.ts';
-import { isDbConnectionFault } from '../db/transient.ts';
-import { logger } from '../logger.ts';
+import type { App } from '../src/app.ts';
+import { isDbConnectionFault } from '../src/db/transient.ts';
+import { logger } from '../src/logger.ts';
 
 /** ioredis and BullMQ report a Redis that is gone, restarting, loading or demoted to a replica with these. */
 const REDIS_FAULT = /Connection is closed|ECONNRESET|ECONNREFUSED|READONLY|LOADING|ETIMEDOUT|MASTERDOWN|Stream isn't writeable|All sentinels are unreachable/;
