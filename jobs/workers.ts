@@ -25,8 +25,6 @@ export interface WorkerOptions {
 
 export interface RunningWorkers {
   workers: Worker[];
-  /** Pauses these workers while the database or Redis is unreachable. */
-  outage: OutageGuard;
   /** Stops taking jobs, lets the running ones finish, closes connections. */
   close(): Promise<void>;
 }
@@ -91,7 +89,6 @@ export function startWorkers(app: App, handlers: JobHandlers, options: WorkerOpt
   });
   return {
     workers: workers.map((w) => w.worker),
-    outage,
     async close() {
       outage.stop();
       await Promise.all(workers.map(async ({ worker, connection }) => {
