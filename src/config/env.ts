@@ -4,7 +4,9 @@ import { z } from 'zod';
  * Every setting the product reads from the environment, parsed once. Defaults work on a developer
  * machine with a local MySQL/MariaDB and Redis.
  */
-const envSchema = z.object({
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const envSchema = z.object({
   /** MySQL 8 or MariaDB 10.11; the database is created by `db migrate` when missing. */
   DATABASE_URL: z.string().default('mysql://root@127.0.0.1:3306/premium_worker'),
   /** Redis for BullMQ. Must run with maxmemory-policy noeviction or queued jobs can vanish. */
@@ -26,7 +28,9 @@ const envSchema = z.object({
   INBOX_DIR: z.string().default('data/inbox'),
   /** Where reconciliation reports are written. */
   OUTBOX_DIR: z.string().default('data/outbox'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** json (for a log collector) or pretty (one readable line per entry). Unset: json for worker, scheduler, start and admin; pretty for other commands on a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Chunk jobs in flight per worker process; the payment path is CPU-bound in the database, so 2 is right for 2 cores. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Target number of orders per payment job; family clusters are never split across jobs. */
@@ -66,6 +70,10 @@ const envSchema = z.object({
   FAULT_PAYMENT_HOLD_MS: z.coerce.number().int().min(0).default(0),
   /** Fault injection for reliability tests only; 0 disables. Blocks the event loop this long inside the first payment transaction, so the job's lock expires as in a stalled worker. */
   FAULT_PAYMENT_FREEZE_MS: z.coerce.number().int().min(0).default(0),
+  /** Fault injection for reliability tests only: a hold or freeze ends early once this file exists, so a test ends it on its own event rather than on a clock. */
+  FAULT_PAYMENT_RELEASE_FILE: z.string().default(''),
+  /** Fault injection for reliability tests only; empty disables. Appended to the first reconciliation file of the process once it is hashed, as by an institution still writing it. */
+  FAULT_RECON_APPEND_AFTER_HASH: z.string().default(''),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,7 +1,7 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -16,23 +16,47 @@ export function spreadsheetSafe(value: string): string {
 
 /**
  * Writes a CSV export (UTF-8, header row, RFC 4180 quoting) through a temporary file renamed at the
- * end, so a reader never sees half a file. `rows` yields batches of already-formatted cells.
+ * end, so a reader never sees half a file. `rows` yields batches of already-formatted cells. A
+ * write error (a full disk: ENOSPC) rejects with the file's name and leaves no `.partial` behind;
+ * it is never an unhandled stream error that would take the process down.
  */
 export async function writeCsvExport(file: string, header: readonly string[], rows: AsyncIterable<string[][]>): Promise<number> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const temporary = `${file}.partial`;
-  const out = createWriteStream(temporary);
+  // The target is checked and the temporary file opened before any row is read: a wrong --out fails at once.
+  const temporary = await openTemporary(file);
   const csv = stringify({ header: true, columns: [...header], quoted_match: /[\r\n",]/ });
-  csv.pipe(out);
+  const written = pipeline(csv, temporary.handle.createWriteStream());
+  // Awaited below; until then a failure must not count as unhandled.
+  written.catch(() => undefined);
   let count = 0;
-  for await (const batch of rows) {
-    for (const row of batch) {
-      if (!csv.write(row.map(spreadsheetSafe))) await new Promise((resolve) => csv.once('drain', resolve));
-      count++;
+  try {
+    for await (const batch of rows) {
+      for (const row of batch) {
+        // Once the file has failed, the next write finds the stream destroyed and `written` rejected.
+        if (!csv.write(row.map(spreadsheetSafe))) await Promise.race([once(csv, 'drain'), written]);
+        count++;
+      }
     }
+    csv.end();
+    await written;
+    await rename(temporary.path, file);
+  } catch (error) {
+    csv.destroy();
+    await rm(temporary.path, { force: true });
+    throw new Error(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
   }
-  csv.end();
-  await finished(out);
-  await rename(temporary, file);
   return count;
+}
+
+/** `{file}.partial`, opened for writing, once `file` is known to be a writable file path. */
+async function openTemporary(file: string): Promise<{ path: string; handle: FileHandle }> {
+  const why = (error: NodeJS.ErrnoException) => new Error(`cannot write ${file}: ${error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : error.code === 'ENOTDIR' ? 'a part of the path is not a folder' : error.message}`);
+  if ((await stat(file).catch(() => null))?.isDirectory()) throw new Error(`cannot write ${file}: it is a folder; give a file name`);
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw why(error);
+  });
+  const temporary = `${file}.partial`;
+  const handle = await open(temporary, 'w').catch((error: NodeJS.ErrnoException) => {
+    throw why(error);
+  });
+  return { path: temporary, handle };
 }

@@ -50,3 +50,8 @@ export function isTransientDbError(error: unknown): boolean {
   if (e.code !== undefined && TRANSIENT_CODES.has(e.code)) return true;
   return isDbConnectionFault(error);
 }
+
+/** A unique key already taken: by a concurrent transaction, when a unit's reads said it was free. */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'ER_DUP_ENTRY';
+}

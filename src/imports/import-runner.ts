@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import { openCsv, type CsvFile } from '../csv/read-csv.ts';
+import { maskIdLike } from '../domain/cell-echo.ts';
 import { logger } from '../logger.ts';
 import type { RowFields } from './fields.ts';
 import { RowError } from './row.error.ts';
@@ -22,6 +23,8 @@ export interface ImportDefinition<C extends string, T, P = unknown> {
   description: string;
   /** Required header columns; other columns are ignored. */
   columns: readonly C[];
+  /** Columns a file may lack (SPEC 9's premium_consent): their field reads as empty then, like an empty cell. */
+  optionalColumns?: readonly C[];
   /**
    * Key columns of a kind where the last row of a key must win over the whole file before anything
    * is written (accounts: applying duplicates in turn would record adjustments that cancel out on
@@ -89,7 +92,7 @@ export async function runImport<C extends string, T, P>(
   file: string,
   options: RunImportOptions = {},
 ): Promise<ImportSummary> {
-  const csv = await openCsv(file, { required: definition.columns });
+  const csv = await openCsv(file, { required: definition.columns, optional: definition.optionalColumns });
   const lastRowOfKey = definition.lastWinsKey ? await lastRowsByKey(file, definition.columns, definition.lastWinsKey) : null;
   const batchSize = definition.batchSize ?? DEFAULT_BATCH_SIZE;
   const summary: ImportSummary = { file: path.basename(file), kind: definition.kind, read: 0, imported: 0, unchanged: 0, rejected: 0, errors: [] };
@@ -97,7 +100,8 @@ export async function runImport<C extends string, T, P>(
 
   const reject = (row: number, column: string | null, reason: string) => {
     summary.rejected++;
-    if (summary.errors.length < MAX_LISTED_ERRORS) summary.errors.push({ row, column, reason });
+    // Reasons quote cells through quoteCell already; this catches any digits a message took from elsewhere.
+    if (summary.errors.length < MAX_LISTED_ERRORS) summary.errors.push({ row, column, reason: maskIdLike(reason) });
   };
 
   const write = async (batch: ParsedRow<T>[], prefetched: Promise<P> | undefined) => {
@@ -139,7 +143,7 @@ export async function runImport<C extends string, T, P>(
       }
       let value: T;
       try {
-        value = definition.parseRow((column) => fields[csv.columns[column]]!);
+        value = definition.parseRow((column) => fields[csv.columns[column]] ?? '');
       } catch (error) {
         if (!(error instanceof RowError)) throw error;
         reject(record.row, error.column, error.reason);

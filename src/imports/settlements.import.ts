@@ -1,7 +1,9 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../db/transaction.ts';
+import { isDuplicateKey } from '../db/transient.ts';
 import { logger } from '../logger.ts';
 import type { Person } from '../domain/eligibility.ts';
+import { maskIdLike } from '../domain/cell-echo.ts';
 import { formatYuan, type Fen } from '../domain/money.ts';
 import { allocateSettlement, refundOf, type AccountMovement } from '../domain/settlement.ts';
 import { alnumKey, amount, optionalTextKey, textKey, time } from './fields.ts';
@@ -10,6 +12,7 @@ import type { ImportDefinition, RowOutcome } from './import-runner.ts';
 import { applyBalanceDeltas, lockAccounts } from '../ledger/accounts.ts';
 import { findSettlementDebits, insertLedgerEntries, type NewLedgerEntry } from '../ledger/entries.ts';
 import { refundKey, settlementDebitKey } from '../ledger/keys.ts';
+import { insertNotices, medicalNotices } from '../ledger/notices.ts';
 import { withBalance } from '../ledger/payers.ts';
 import type { InstitutionRef } from './lookups.repository.ts';
 import { accountsOf, prefetchLookups, readLookups, type SettlementLookups } from './settlement-lookups.ts';
@@ -49,7 +52,9 @@ export const settlementsImport: ImportDefinition<(typeof COLUMNS)[number], Settl
       logger.warn({ err: (error as Error).message }, 'settlement lookups prefetch failed; reading them in the transaction');
       return undefined;
     });
-    return inTransaction(db.pool, async (conn) => settleBatch(conn, events, (await fromPrefetch) ?? (await readLookups(conn, events))));
+    // Two imports of one file at once: the later one's batch meets the earlier one's keys and is
+    // run again, reading them as applied ("unchanged").
+    return inTransaction(db.pool, async (conn) => settleBatch(conn, events, (await fromPrefetch) ?? (await readLookups(conn, events))), { retryAlso: isDuplicateKey });
   },
 };
 
@@ -125,8 +130,8 @@ async function settleBatch(conn: PoolConnection, events: readonly SettlementEven
     const earlier = applied.get(event.setlId);
     if (earlier) return sameEvent(earlier.event, event) ? 'unchanged' : new RowError('setl_id', 'already applied with different values');
     const institution = institutions.get(event.fixmedinsCode);
-    if (!institution) return new RowError('fixmedins_code', `NOT_DESIGNATED: unknown institution ${event.fixmedinsCode}`);
-    if (!institution.designated) return new RowError('fixmedins_code', `NOT_DESIGNATED: institution ${event.fixmedinsCode} is not designated`);
+    if (!institution) return new RowError('fixmedins_code', `NOT_DESIGNATED: unknown institution ${maskIdLike(event.fixmedinsCode)}`);
+    if (!institution.designated) return new RowError('fixmedins_code', `NOT_DESIGNATED: institution ${maskIdLike(event.fixmedinsCode)} is not designated`);
     const patient = patients.get(event.psnNo);
     if (!patient) return new RowError('psn_no', 'unknown person');
 
@@ -181,5 +186,6 @@ async function settleBatch(conn: PoolConnection, events: readonly SettlementEven
     ),
   );
   await insertLedgerEntries(conn, entries);
+  await insertNotices(conn, fresh.flatMap((a) => medicalNotices(a.id!, a.personId, a.isRefund, a.movements!.map((m) => ({ payerId: m.personId, amount: m.amount })))));
   return outcomes;
 }

@@ -81,14 +81,18 @@ export const jobCatalog = {
       businessDate,
       /** Absolute paths: the worker may run elsewhere than the command that asked. */
       inbox: z.string().min(1),
-      outbox: z.string().min(1),
+      /**
+       * Only when the operator named one (`--outbox`); otherwise the worker's OUTBOX_DIR when the
+       * reports are written, so correcting the setting also helps a day that is retried or taken over.
+       */
+      outbox: z.string().min(1).optional(),
       /** Internal progress of the job across its restarts (BullMQ step-job pattern). */
       step: z.enum(['fan-out', 'wait']).default('fan-out'),
       /** Files the fan-out dealt with itself (badly named, or content already reconciled), for the summary. */
-      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected']), reason: z.string() })).default([]),
+      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected', 'ignored']), reason: z.string() })).default([]),
     }),
     /** A schedule tick's run has an id of the tick's own (asking twice enqueues once); any other request a fresh one. */
-    jobId: (businessDate: string, scheduleRunId?: number) =>
+    jobId: ({ businessDate, scheduleRunId }: { businessDate: string; scheduleRunId?: number }) =>
       scheduleRunId !== undefined ? `recon-tick-${scheduleRunId}` : `recon-day-${compactDate(businessDate)}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     /** Runs of the same day never overlap: while one is under way, another request joins it. */
     deduplicationId: (businessDate: string) => `recon-day-${compactDate(businessDate)}`,

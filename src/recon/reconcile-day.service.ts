@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
+import { env } from '../config/env.ts';
 import { inParts } from '../db/parts.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { FILE_NAME_PATTERN, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts } from '../domain/reconciliation.ts';
@@ -20,7 +21,8 @@ export interface ReconRunRequest {
   /** YYYY-MM-DD */
   businessDate: string;
   inbox: string;
-  outbox: string;
+  /** Default: the OUTBOX_DIR of the worker that writes the reports, read when it writes them. */
+  outbox?: string;
   /** The schedule tick asking, if any: its run gets an id of its own, so asking twice enqueues once. */
   scheduleRunId?: number;
 }
@@ -38,10 +40,10 @@ export interface ReconRunStarted {
  */
 export async function startReconRun(app: App, request: ReconRunRequest): Promise<ReconRunStarted> {
   const spec = jobCatalog['reconcile-day'];
-  const jobId = spec.jobId(request.businessDate, request.scheduleRunId);
+  const jobId = spec.jobId(request);
   const job = await app.queues.add(
     'reconcile-day',
-    { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: path.resolve(request.outbox) },
+    { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: request.outbox === undefined ? undefined : path.resolve(request.outbox) },
     // Not combinable with a parent job (BullMQ refuses deduplication with one): a caller waits on the job id instead.
     { jobId, deduplication: { id: spec.deduplicationId(request.businessDate) } },
   );
@@ -76,7 +78,9 @@ export interface DayFile {
 export async function fanOutDay(app: App, payload: DayPayload, addFiles: (files: DayFile[]) => Promise<void>): Promise<DayPayload['settled']> {
   const settled: DayPayload['settled'] = [];
   const files: DayFile[] = [];
-  for (const name of await listInbox(payload.inbox)) {
+  const listing = await listInbox(payload.inbox);
+  for (const { name, reason } of listing.ignored) settled.push({ file: name, status: 'ignored', reason });
+  for (const name of listing.files) {
     const identity = parseReconFileName(name);
     if (!identity) {
       const reason = `file name does not match ${FILE_NAME_PATTERN}`;
@@ -107,7 +111,7 @@ export async function finishDay(pool: Pool, payload: DayPayload, children: reado
   const files = [...payload.settled, ...children].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   await recomputeMissingInFile(pool, payload.businessDate);
   const counts = await countsOfDay(pool, payload.businessDate);
-  const paths = reportPaths(payload.outbox, payload.businessDate);
+  const paths = reportPaths(path.resolve(payload.outbox ?? env().OUTBOX_DIR), payload.businessDate);
   const discrepancies = await writeReconExport(pool, payload.businessDate, paths.report);
   await writeCountsFile(paths.counts, payload.businessDate, counts);
   const summary = { institutions: counts.length, discrepancies, ...totals(counts) };

@@ -17,7 +17,7 @@ const app = createApp({ databaseUrl: db.url, redisUrl: redis.url, queuePrefix: '
 afterAll(() => app.close());
 const processEnv = {
   DATABASE_URL: db.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'pw', CHUNK_SIZE: '10', WORKER_CONCURRENCY: '2',
-  LOCK_DURATION_MS: '1500', STALLED_INTERVAL_MS: '1000',
+  LOCK_DURATION_MS: '5000', STALLED_INTERVAL_MS: '2000',
 };
 
 beforeEach(async () => {
@@ -37,11 +37,11 @@ async function underWay(campaignId: number): Promise<void> {
   await eventually(async () => {
     const c = await orderCounts(pool, campaignId);
     return c.done > 200 && c.pending > 1000;
-  }, 60_000, 'the run to be under way');
+  }, undefined, 'the run to be under way');
 }
 
 async function completed(jobId: string): Promise<void> {
-  await eventually(async () => (await (await app.queues.get('campaigns').getJob(jobId))?.getState()) === 'completed', 90_000, `${jobId} to complete`);
+  await eventually(async () => (await (await app.queues.get('campaigns').getJob(jobId))?.getState()) === 'completed', undefined, `${jobId} to complete`);
 }
 
 
@@ -58,7 +58,7 @@ describe('Redis loses the queues mid-campaign', () => {
       const resumed = await runCli(['campaign', 'resume', String(campaignId), '--json', '--operator', 'night-shift'], processEnv);
       expect(resumed.stderr).toBe('');
       expect(resumed.code).toBe(0);
-      expect(JSON.parse(resumed.stdout)).toMatchObject({ campaignId, requeuedRuns: [runId], newRunId: null, jobIds: [jobId] });
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ campaign_id: campaignId, requeued_runs: [runId], new_run_id: null, job_ids: [jobId] });
       await completed(jobId);
     } finally {
       worker.child.kill('SIGTERM');
@@ -96,7 +96,7 @@ describe('Redis loses the queues mid-campaign', () => {
       await eventually(async () => {
         const [[row]] = await pool.query<RowDataPacket[]>('SELECT finished_at FROM schedule_runs WHERE id = ?', [scheduleRunId]);
         return row!.finished_at;
-      }, 90_000, 'the tick to finish');
+      }, undefined, 'the tick to finish');
     } finally {
       worker.child.kill('SIGTERM');
       expect(await exited(worker.child)).toBe(0);

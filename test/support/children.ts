@@ -33,8 +33,14 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+/**
+ * How long a test waits for an event before it calls it lost: a guard against hangs, not a
+ * measurement, so generous enough for a loaded two-core machine (the test timeout is longer still).
+ */
+export const PATIENCE_MS = 240_000;
+
 /** Polls `probe` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T>, timeoutMs = PATIENCE_MS, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -4,6 +4,8 @@ import { afterAll } from 'vitest';
 import { eventually, exited, spawnTracked } from './process.ts';
 import { sparePort } from './ports.ts';
 
+export { sparePort };
+
 export interface PrivateRedis {
   url: string;
   /** Stops the server without saving and starts an empty one on the same port. */
