@@ -20,8 +20,8 @@ import { generateProvince } from '../src/demo/province.ts';
 import { shanghaiNow, shanghaiToday } from '../src/domain/time.ts';
 import { IMPORTS } from '../src/imports/catalog.ts';
 import { runImport, type ImportKind } from '../src/imports/import-runner.ts';
-import { verifyLedger } from '../src/ledger/verify.ts';
 import { logger } from '../src/logger.ts';
+import { measureLedgerVerify } from './bench/ledger-verify.ts';
 import { measureStatement } from './bench/statement.ts';
 import { createCampaign, runCampaignInProcess, runCampaignOnWorkers, startWorkerProcesses } from './bench/campaign.ts';
 import { runChild } from './bench/children.ts';
@@ -174,8 +174,12 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
     ), (r) => `${r.rows} rows, ${Math.round(r.rows / r.seconds)} rows/s, peak RSS ${r.peakRssMb} MB`, 'recon');
     if (recon.rows !== reconFile.rows) throw new Error(`reconciliation read ${recon.rows} rows of ${reconFile.rows}`);
 
-    const ledger = await step('ledger verify', () => verifyLedger(app.db.pool),
-      (l) => (l.problems.length === 0 ? `holds: ${l.entries} entries, ${l.accounts} accounts` : `${l.problems.length} PROBLEMS`));
+    const verify = await step(`ledger verify, full then incremental${options.growLedger ? ` (ledger grown to ${options.growLedger})` : ''}`,
+      () => measureLedgerVerify(app.db, options.growLedger),
+      (v) => [v.full, v.incremental].every((l) => l.problems.length === 0)
+        ? `holds: ${v.full.entries} entries, ${v.full.accounts} accounts; full ${v.fullMs} ms, incremental ${v.incrementalMs} ms after ${v.dayEntries} new entries`
+        : `${v.full.problems.length + v.incremental.problems.length} PROBLEMS`, 'verify');
+    const ledger = { ...verify.incremental, problems: [...verify.full.problems, ...verify.incremental.problems] };
 
     const statement = await step(`statement of a payer (${options.statementMovements} movements)`, () => measureStatement(app.db, options.dir, options.statementMovements),
       (s) => `${s.rows} rows from a ledger of ${s.ledgerEntries} entries: first ${s.firstMs} ms, then ${s.medianMs} ms (median)`);
@@ -235,6 +239,10 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
       statement_rows: statement.rows,
       statement_ledger_entries: statement.ledgerEntries,
       ledger_consistent: ledger.problems.length === 0,
+      verify_full_ms: verify.fullMs,
+      verify_incremental_ms: verify.incrementalMs,
+      verify_full_entries: verify.full.entries,
+      verify_incremental_entries_read: verify.incremental.entriesRead,
       ledger: { entries: ledger.entries, accounts: ledger.accounts, orders: ledger.orders, settlements: ledger.settlements, problems: ledger.problems.length },
     };
     return { ...results, targets: checkTargets(results) };

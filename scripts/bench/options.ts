@@ -19,6 +19,8 @@ export interface BenchOptions {
   statementLog: boolean;
   /** Mutual-aid movements of the payer whose statement is timed. */
   statementMovements: number;
+  /** Grows the ledger to this many entries (synthetic, valid credits) before timing `ledger verify`; 0: as the bench left it. */
+  growLedger: number;
 }
 
 const USAGE = `usage: npm run bench -- [--size N] [--recon-rows N] [--naive-sample N] [--workers 0|1|2] [--json] [--out FILE] [--dir DIR] [--statement-log] [--statement-movements N]
@@ -33,7 +35,9 @@ const USAGE = `usage: npm run bench -- [--size N] [--recon-rows N] [--naive-samp
   --dir DIR          where generated files go (default .bench/province)
   --statement-log    log every statement of this process to MariaDB's slow log (the server's
                      slow_query_log must be ON; see BENCHMARKS.md)
-  --statement-movements N  movements of the payer whose statement is timed (default 5000)`;
+  --statement-movements N  movements of the payer whose statement is timed (default 5000)
+  --grow-ledger N    before timing ledger verify (full, then incremental after a small day's work),
+                     grow the ledger to N entries with valid synthetic credits (e.g. 10000000)`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -58,6 +62,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
         dir: { type: 'string' },
         'statement-log': { type: 'boolean', default: false },
         'statement-movements': { type: 'string' },
+        'grow-ledger': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -83,6 +88,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     dir: path.resolve(v.dir ?? '.bench/province'),
     statementLog: v['statement-log'] ?? false,
     statementMovements: positiveInteger('statement-movements', v['statement-movements'], 5000),
+    growLedger: positiveInteger('grow-ledger', v['grow-ledger'], 0, 0),
   };
 }
 

@@ -83,6 +83,11 @@ export interface BenchResults {
   statement_rows: number;
   statement_ledger_entries: number;
   ledger_consistent: boolean;
+  /** `ledger verify --full` at the ledger's size then, and the incremental verify after a small day's work. */
+  verify_full_ms: number;
+  verify_incremental_ms: number;
+  verify_full_entries: number;
+  verify_incremental_entries_read: number;
   ledger: { entries: number; accounts: number; orders: number; settlements: number; problems: number };
   targets: Record<string, TargetCheck>;
 }
@@ -123,6 +128,8 @@ export function renderTable(r: BenchResults): string {
       s.workers === 2 && r.scale_out_2_vs_1 !== undefined ? `${r.scale_out_2_vs_1}x one process` : `${round(s.orders_per_s / r.campaign_orders_per_s)} of in-process`,
       load(`workers ${s.workers}`),
     ]),
+    ['7. ledger verify --full', `${fmt(r.verify_full_entries)} entries`, `${r.verify_full_ms} ms`, '', 'one pass in id order', load('verify')],
+    ['   ledger verify (incremental)', `${fmt(r.verify_incremental_entries_read)} new entries`, `${r.verify_incremental_ms} ms`, '', 'after a checkpoint', load('verify')],
   );
   return table.toString();
 }

@@ -1,4 +1,4 @@
-import { bigint, index, int, mysqlEnum, mysqlTable, timestamp, uniqueIndex } from 'drizzle-orm/mysql-core';
+import { bigint, index, int, mysqlEnum, mysqlTable, timestamp, tinyint, uniqueIndex } from 'drizzle-orm/mysql-core';
 import { asciiKey, fen, shanghaiTime, textKey } from './columns.ts';
 
 export const LEDGER_KINDS = ['debit', 'credit', 'adjustment', 'refund'] as const;
@@ -50,3 +50,25 @@ export const credits = mysqlTable(
   },
   (t) => [uniqueIndex('credits_credit_id_uq').on(t.creditId)],
 );
+
+/**
+ * The last ledger proof that held (one row, id 1): entries up to `through_entry_id` are folded into
+ * `ledger_account_checkpoints`, so the next `ledger verify` reads only what came after.
+ */
+export const ledgerCheckpoint = mysqlTable('ledger_checkpoint', {
+  id: tinyint('id', { unsigned: true }).primaryKey(),
+  throughEntryId: bigint('through_entry_id', { mode: 'number', unsigned: true }).notNull(),
+  /** Orders and settlements above these ids are new since the checkpoint: checked even without entries. */
+  maxOrderId: int('max_order_id', { unsigned: true }).notNull(),
+  maxSettlementId: bigint('max_settlement_id', { mode: 'number', unsigned: true }).notNull(),
+  entries: bigint('entries', { mode: 'number', unsigned: true }).notNull(),
+  verifiedAt: timestamp('verified_at', { fsp: 3 }).notNull().defaultNow(),
+});
+
+/** Per account, as of the checkpoint's entry id: its entries, their sum, and the balance they prove. */
+export const ledgerAccountCheckpoints = mysqlTable('ledger_account_checkpoints', {
+  accountId: int('account_id', { unsigned: true }).primaryKey(),
+  entries: int('entries', { unsigned: true }).notNull(),
+  total: fen('total').notNull(),
+  balance: fen('balance').notNull(),
+});

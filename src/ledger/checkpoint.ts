@@ -1,0 +1,67 @@
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { inTransaction } from '../db/transaction.ts';
+import type { Fen } from '../domain/money.ts';
+
+export interface LedgerCheckpoint {
+  throughEntryId: number;
+  maxOrderId: number;
+  maxSettlementId: number;
+  entries: number;
+}
+
+export interface AccountCheckpoint {
+  accountId: number;
+  entries: number;
+  total: Fen;
+  balance: Fen;
+}
+
+export async function readCheckpoint(conn: PoolConnection | Pool): Promise<LedgerCheckpoint | null> {
+  const [rows] = await conn.query<RowDataPacket[]>(
+    'SELECT through_entry_id, max_order_id, max_settlement_id, entries FROM ledger_checkpoint WHERE id = 1',
+  );
+  const r = rows[0];
+  return r ? { throughEntryId: Number(r.through_entry_id), maxOrderId: Number(r.max_order_id), maxSettlementId: Number(r.max_settlement_id), entries: Number(r.entries) } : null;
+}
+
+/** The checkpoints of these accounts (absent: no entry folded in yet). */
+export async function readAccountCheckpoints(conn: PoolConnection, accountIds: readonly number[]): Promise<Map<number, AccountCheckpoint>> {
+  const found = new Map<number, AccountCheckpoint>();
+  for (let i = 0; i < accountIds.length; i += 5_000) {
+    const [rows] = await conn.query<RowDataPacket[]>(
+      'SELECT account_id, entries, total, balance FROM ledger_account_checkpoints WHERE account_id IN (?)', [accountIds.slice(i, i + 5_000)],
+    );
+    for (const r of rows) found.set(r.account_id, { accountId: r.account_id, entries: r.entries, total: Number(r.total), balance: Number(r.balance) });
+  }
+  return found;
+}
+
+/**
+ * Saves a proof that held, in one transaction: `replace` (a full verify) starts the per-account
+ * table afresh; otherwise the given accounts are upserted. Batches keep each statement small.
+ */
+export async function saveCheckpoint(pool: Pool, checkpoint: LedgerCheckpoint, accounts: Iterable<AccountCheckpoint>, replace: boolean): Promise<void> {
+  await inTransaction(pool, async (conn) => {
+    if (replace) await conn.query('DELETE FROM ledger_account_checkpoints');
+    let batch: (number)[][] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await conn.query(
+        `INSERT INTO ledger_account_checkpoints (account_id, entries, total, balance) VALUES ?
+         ON DUPLICATE KEY UPDATE entries = VALUES(entries), total = VALUES(total), balance = VALUES(balance)`, [batch],
+      );
+      batch = [];
+    };
+    for (const a of accounts) {
+      batch.push([a.accountId, a.entries, a.total, a.balance]);
+      if (batch.length >= 5_000) await flush();
+    }
+    await flush();
+    await conn.query(
+      `INSERT INTO ledger_checkpoint (id, through_entry_id, max_order_id, max_settlement_id, entries, verified_at) VALUES (1, ?, ?, ?, ?, NOW(3))
+       ON DUPLICATE KEY UPDATE through_entry_id = VALUES(through_entry_id), max_order_id = VALUES(max_order_id),
+         max_settlement_id = VALUES(max_settlement_id), entries = VALUES(entries), verified_at = VALUES(verified_at)`,
+      [checkpoint.throughEntryId, checkpoint.maxOrderId, checkpoint.maxSettlementId, checkpoint.entries],
+    );
+  });
+}
