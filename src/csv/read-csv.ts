@@ -41,6 +41,8 @@ export interface CsvFile<C extends string> {
 
 export interface OpenCsvOptions<C extends string> {
   required: readonly C[];
+  /** Columns a file may lack: mapped to -1 when absent, so their cells read as undefined. */
+  optional?: readonly C[];
   /** Extra header labels accepted for a column (e.g. Chinese labels in reconciliation files). */
   aliases?: Partial<Record<C, readonly string[]>>;
   maxRecordBytes?: number;
@@ -98,6 +100,7 @@ function mapColumns<C extends string>(file: string, header: string[], options: O
     else columns[name] = index;
   }
   if (missing.length > 0) throw new CsvFileError(file, `missing required column ${missing.join(', ')}`);
+  for (const name of options.optional ?? []) columns[name] = header.indexOf(name);
   return columns;
 }
 
@@ -108,6 +111,15 @@ function mapColumns<C extends string>(file: string, header: string[], options: O
  */
 export function readCsvPart(file: string, encoding: TextEncoding, start: number, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): AsyncIterable<CsvRecord[]> {
   return parseBatches(file, encoding, maxRecordBytes, { firstRow: 1, start });
+}
+
+/**
+ * The records of a tab-separated text without quoting (the national platform's files, SPEC 11) read
+ * from `source` (a file's or a zip entry's bytes), numbered from 1, in batches as CsvFile's, cells
+ * trimmed. Closing `source` is the caller's.
+ */
+export function readTabSeparated(source: Readable, encoding: TextEncoding, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): AsyncIterable<CsvRecord[]> {
+  return parseBatches('', encoding, maxRecordBytes, { firstRow: 1, source });
 }
 
 const BATCH_SIZE = 1000;
@@ -122,6 +134,8 @@ interface Part {
   firstRow: number;
   start?: number;
   end?: number | undefined;
+  /** Tab-separated bytes from this stream instead of the file's CSV. */
+  source?: Readable;
 }
 
 /** Every record of the part (from the header, row 0, for a whole file), in batches, with row errors in file order. */
@@ -129,6 +143,7 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
   // Not on_record: csv-parse builds a context object for every record it calls that hook with,
   // which halves its speed; records are numbered here instead.
   const parser: Parser = parse({
+    ...(part.source ? { delimiter: '\t', quote: false } : {}),
     relax_column_count: true,
     // UTF-8 arrives as bytes, BOM included.
     bom: true,
@@ -144,7 +159,7 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
       return undefined;
     },
   } as ParseOptions);
-  const read = createReadStream(file, {
+  const read = part.source ?? createReadStream(file, {
     highWaterMark: Math.min(64 * 1024, maxRecordBytes),
     start: part.start,
     // Inclusive.
@@ -173,7 +188,7 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
     }
   } finally {
     // A reader that stops early gets the file closed before it goes on.
-    if (!read.closed) await new Promise<void>((resolve) => read.once('close', () => resolve()));
+    if (!part.source && !read.closed) await new Promise<void>((resolve) => read.once('close', () => resolve()));
   }
 }
 

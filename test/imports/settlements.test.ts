@@ -218,6 +218,7 @@ describe('import settlements', () => {
     const m = await family('L', { accounts: { PAY: '20' }, residents: ['KID'], bindings: [['PAY', 'KID']] });
     const event = {
       setlId: 'L-S1', mdtrtId: null, psnNo: m('KID'), fixmedinsCode: 'PH01', setlTime: '2026-11-23 10:00:00', medfeeSumamt: 3_000, personalBurden: 1_500, origSetlId: null,
+      fundPaySumamt: null, insutype: null, clrType: null,
     };
     const outcomes = await settlementsImport.writeBatch(db, [{ row: 1, value: event }], Promise.reject(new Error('connection lost')));
     expect(outcomes).toEqual(['imported']);
