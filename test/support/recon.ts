@@ -26,6 +26,14 @@ export interface LedgerSpec {
   /** Fen. */
   acctPay?: number;
   acctMulaidPay?: number;
+  /** Fen; 10000 (the 100.00 of `row`'s default) unless given. */
+  medfee?: number;
+  /** Fen; unknown unless given. */
+  fundPay?: number;
+  insutype?: string;
+  clrType?: string;
+  /** A refund: the id of the settlement it reverses (its amounts are given negative). */
+  origSettlementId?: number;
 }
 
 /**
@@ -38,12 +46,13 @@ export async function addSettlements(pool: Pool, specs: readonly LedgerSpec[]): 
       const setlTime = s.setlTime ?? '2026-11-23 10:00:00';
       const acctPay = s.acctPay ?? 0;
       const acctMulaidPay = s.acctMulaidPay ?? 0;
-      return [s.setlId, `M${s.setlId}`, 1, s.psnNo ?? 'P1', 1, s.code ?? 'H001', setlTime, setlTime.slice(0, 10), Math.abs(acctPay + acctMulaidPay) * 2,
-        acctPay + acctMulaidPay, acctPay, acctMulaidPay, 0];
+      return [s.setlId, `M${s.setlId}`, 1, s.psnNo ?? 'P1', 1, s.code ?? 'H001', setlTime, setlTime.slice(0, 10), s.medfee ?? 10000,
+        acctPay + acctMulaidPay, acctPay, acctMulaidPay, 0, s.fundPay ?? null, s.insutype ?? null, s.clrType ?? null, s.origSettlementId ?? null];
     });
     await pool.query(
       `INSERT INTO settlements (setl_id, mdtrt_id, person_id, psn_no, institution_id, fixmedins_code, setl_time, business_date,
-                                medfee_sumamt, personal_burden, acct_pay, acct_mulaid_pay, cash_pay) VALUES ?`,
+                                medfee_sumamt, personal_burden, acct_pay, acct_mulaid_pay, cash_pay, fund_pay_sumamt, insutype, clr_type,
+                                orig_settlement_id) VALUES ?`,
       [rows],
     );
   }
