@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkDetailRow } from '../../src/domain/national-files.ts';
 import { checkRow, judgeRow, RECON_COLUMNS, type RowCheck } from '../../src/domain/reconciliation.ts';
 import { formatYuan } from '../../src/domain/money.ts';
-import { DaySettlements } from '../../src/recon/day-settlements.ts';
-import { RowBatch, RowBatchBuilder } from '../../src/recon/row-batch.ts';
+import { DaySettlements } from '../../src/recon/engine/day-settlements.ts';
+import { RowBatch, RowBatchBuilder } from '../../src/recon/engine/row-batch.ts';
 
 const file = { fixmedinsCode: 'H001', businessDate: '2026-11-23' };
 const layout = { columns: Object.fromEntries(RECON_COLUMNS.map((c, i) => [c, i])) as Record<(typeof RECON_COLUMNS)[number], number>, width: 9 };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { answerLine, type AnswerAmounts } from '../../domain/national-files.ts';
 import type { ReconCode } from '../../domain/reconciliation.ts';
 import { ARCHIVE_DIR } from '../inbox.ts';
-import type { RowBatch } from '../row-batch.ts';
+import type { RowBatch } from '../engine/row-batch.ts';
 
 /**
  * Where the answer lines of a 3202 file's own rows wait, beside its archived copy, for the day's

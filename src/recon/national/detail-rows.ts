@@ -5,8 +5,8 @@ import { detectEncoding, detectStreamEncoding, type TextEncoding } from '../../c
 import { readTabSeparated, type CsvRecord } from '../../csv/read-csv.ts';
 import { checkDetailRow, DETAIL_FIELDS, matchedAnswerLine } from '../../domain/national-files.ts';
 import type { FileIdentity, RowCheck } from '../../domain/reconciliation.ts';
-import type { CheckedRows } from '../checked-rows.ts';
-import { RowBatchBuilder, type BuiltBatch } from '../row-batch.ts';
+import type { CheckedRows } from '../engine/checked-rows.ts';
+import { RowBatchBuilder, type BuiltBatch } from '../engine/row-batch.ts';
 
 /** The bytes of a 3202 file: the file itself, or the one text file inside its zip. */
 interface DetailSource {

@@ -9,9 +9,17 @@ import { compactDate } from '../../domain/time.ts';
 import { logger } from '../../logger.ts';
 import { archiveFile, fileExists, rejectFile, sha256OfFile } from '../inbox.ts';
 import { institutionExists } from '../recon.repository.ts';
-import type { FileResult, ReconcileFileRequest } from '../reconcile-file.service.ts';
 import { findTotalsVersion, insertTotalsFile, latestTotalsOfDay, ledgerTotals } from './national.repository.ts';
 import { writeAnswerFile } from './answer-file.ts';
+
+/** What became of the file (a reconcile-file job's FileResult). */
+export interface TotalsFileResult {
+  file: string;
+  status: 'reconciled' | 'skipped' | 'rejected';
+  reason?: string;
+  /** Lines read. */
+  rows?: number;
+}
 
 /** A totals file has a line per (insutype, clr_type): a few dozen at most. More is not a totals file. */
 const MAX_LINES = 10_000;
@@ -22,7 +30,7 @@ const MAX_LINES = 10_000;
  * parsed; the comparison with the ledger is the day finaliser's (answerTotals). The same content
  * again is recognised by its sha256 and skipped.
  */
-export async function recordTotalsFile(pool: Pool, request: ReconcileFileRequest, name: ReconFileName): Promise<FileResult> {
+export async function recordTotalsFile(pool: Pool, request: { inbox: string; fileName: string }, name: ReconFileName): Promise<TotalsFileResult> {
   const { inbox, fileName } = request;
   const file = path.join(inbox, fileName);
   if (!(await fileExists(file))) return { file: fileName, status: 'skipped', reason: 'no longer in the inbox (another run took it)' };

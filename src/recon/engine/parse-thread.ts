@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCheckedRows } from './checked-rows.ts';
-import { openDetailRows } from './national/detail-rows.ts';
+import { openDetailRows } from '../national/detail-rows.ts';
 import type { ParseThreadInput, ThreadMessage } from './threaded-rows.ts';
 
 const control = parentPort!;
