@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import yazl from 'yazl';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { handlers } from '../../jobs/index.ts';
 import type { App } from '../../src/app.ts';
@@ -135,4 +136,25 @@ export async function tableCounts(pool: Pool): Promise<Record<(typeof RECON_TABL
     counts[table] = Number(rows[0]!.n);
   }
   return counts;
+}
+
+/** The bytes of a zip holding these entries (name → content; a name ending in / is a folder), as institutions' systems pack 3202 files. */
+export async function zipOf(entries: Record<string, string | Buffer>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, content] of Object.entries(entries)) {
+    if (name.endsWith('/')) zip.addEmptyDirectory(name);
+    else zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name);
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Lines of a tab-separated national file, each ended by LF. */
+export const tabLines = (rows: readonly (readonly string[])[]): string => rows.map((cells) => `${cells.join('\t')}\n`).join('');
+
+/** An answer file's lines, split at tabs. */
+export function answerLines(file: string): string[][] {
+  return readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
 }
