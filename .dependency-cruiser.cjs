@@ -20,6 +20,7 @@ const LAYERS = [
   ['recon', '^src/recon/'],
   ['campaign', '^src/campaign/'],
   ['operations', '^src/operations/'],
+  ['statements', '^src/statements/'],
   // Entry points: the job layer (handlers, workers, step-job mechanics), then the commands.
   ['jobs', '^jobs/'],
   ['demo', '^src/demo/'],

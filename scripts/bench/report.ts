@@ -84,6 +84,11 @@ export interface BenchResults {
   imports: Record<string, Rate>;
   /** 1-minute load average before and after each measured step (this run's own work included). */
   load_1m: Record<string, [number, number]>;
+  /** A payer's statement (median of five reads after a first one), its rows, and the ledger's size then. */
+  statement_ms: number;
+  statement_first_ms: number;
+  statement_rows: number;
+  statement_ledger_entries: number;
   ledger_consistent: boolean;
   ledger: { entries: number; accounts: number; orders: number; settlements: number; problems: number };
   targets: Record<string, TargetCheck>;
@@ -105,6 +110,7 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): Record<string, T
       met: r.recon_3202_peak_rss_mb < 300 && r.recon_3202_zip_peak_rss_mb < 300,
     },
     settle_rate: { target: '>= 5,000 events/s', value: `${fmt(r.settle_events_per_s)} events/s`, met: r.settle_events_per_s >= 5_000 },
+    statement: { target: '< 1,000 ms for a person with thousands of movements', value: `${fmt(r.statement_ms)} ms (${fmt(r.statement_rows)} rows, ledger of ${fmt(r.statement_ledger_entries)})`, met: r.statement_ms < 1_000 },
   };
   return targets;
 }

@@ -17,6 +17,7 @@ import { QUEUE_NAMES } from '../queue/catalog.ts';
 import { redisAnswers } from '../queue/first-connection.ts';
 import { RedisUnreachableError } from '../queue/redis-unreachable.error.ts';
 import { requireToken } from './auth.ts';
+import { statementRoutes } from './statement.route.ts';
 
 export interface AdminOptions {
   token: string;
@@ -105,6 +106,7 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     res.json({ actions: await listActions(app.db.pool, limit) });
   });
 
+  api.use(statementRoutes(app));
   web.use('/api', api);
   web.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

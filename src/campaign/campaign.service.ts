@@ -201,7 +201,7 @@ export async function payOrders(app: App, payload: JobPayload<'pay-orders'>) {
     if (orders.length === 0) return { charged: 0 };
     const at = shanghaiNow();
     const outcomes = chargeCluster(orders, balances, campaign.mode, campaign.province, at);
-    await writeChunk(conn, outcomes, at);
+    await writeChunk(conn, outcomes, at, new Map(orders.map((o) => [o.orderId, o.beneficiary.id])));
     await paymentWrittenNotCommitted({ runId: payload.runId, orders: outcomes.length });
     return { charged: outcomes.length, paid: outcomes.filter((o) => o.status === 'paid').length };
   });

@@ -14,7 +14,7 @@ export function registerImportCommands(program: Command): void {
     importCommand
       .command(kind)
       .summary(definition.description)
-      .description(`${definition.description}\ncolumns: ${definition.columns.join(', ')}`)
+      .description(`${definition.description}\ncolumns: ${[...definition.columns, ...(definition.optionalColumns ?? []).map((c) => `[${c}]`)].join(', ')}`)
       .argument('<file>', 'CSV file to import')
       .option('--json', 'machine-readable output: {file, kind, read, imported, unchanged, rejected, errors}')
       .action(async (file: string, options: { json?: boolean }) => {

@@ -13,6 +13,8 @@ import { registerReconCommands } from './recon.ts';
 import { registerRetryCommand } from './retry.ts';
 import { registerStatusCommand } from './status.ts';
 import { registerAdminCommand } from './admin.ts';
+import { registerStatementCommand } from './statement.ts';
+import { registerNoticeCommands } from './notices.ts';
 
 const program = new Command('premium-worker')
   .description('Family mutual-aid premium campaigns and nightly reconciliation of personal-account deductions')
@@ -27,6 +29,8 @@ registerOrderCommands(program);
 registerFailureCommands(program);
 registerRetryCommand(program);
 registerLedgerCommands(program);
+registerStatementCommand(program);
+registerNoticeCommands(program);
 registerProcessCommands(program);
 registerStatusCommand(program);
 registerAdminCommand(program);

@@ -26,7 +26,7 @@ export type CsvRecord =
 
 export interface CsvFile<C extends string> {
   encoding: TextEncoding;
-  /** Index of each required column in every record. */
+  /** Index of each required column in every record, and of each optional column the header has. */
   columns: Record<C, number>;
   /** Number of header cells: a record with another count has the wrong column count. */
   width: number;
@@ -41,7 +41,7 @@ export interface CsvFile<C extends string> {
 
 export interface OpenCsvOptions<C extends string> {
   required: readonly C[];
-  /** Columns a file may lack: mapped to -1 when absent, so their cells read as undefined. */
+  /** Columns a file may lack: mapped when the header has them, left out of `columns` otherwise. */
   optional?: readonly C[];
   /** Extra header labels accepted for a column (e.g. Chinese labels in reconciliation files). */
   aliases?: Partial<Record<C, readonly string[]>>;
@@ -100,7 +100,10 @@ function mapColumns<C extends string>(file: string, header: string[], options: O
     else columns[name] = index;
   }
   if (missing.length > 0) throw new CsvFileError(file, `missing required column ${missing.join(', ')}`);
-  for (const name of options.optional ?? []) columns[name] = header.indexOf(name);
+  for (const name of options.optional ?? []) {
+    const index = header.indexOf(name);
+    if (index >= 0) columns[name] = index;
+  }
   return columns;
 }
 

@@ -57,7 +57,7 @@ export function chargePremium(order: OrderToCharge, balances: ReadonlyMap<number
   if (!isPremiumBeneficiary(beneficiary, province)) {
     return { orderId, status: 'skipped', code: 'BENEFICIARY_INELIGIBLE', detail: `beneficiary is ${beneficiary.status}, insutype ${beneficiary.insutype}, admdvs ${beneficiary.admdvs}, category ${beneficiary.residentCategory ?? 'none'}` };
   }
-  const { eligible, refused } = screenPayers(beneficiary, order.bindings, at);
+  const { eligible, refused } = screenPayers(beneficiary, order.bindings, at, 'premium');
   if (eligible.length === 0) {
     const detail = refused.map(({ binding, reason }) => `${binding.payer.psnNo}:${reason}`).join(';');
     return { orderId, status: 'failed', code: 'WRONG_PAYEE', detail: detail || 'no bindings' };

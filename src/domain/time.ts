@@ -55,3 +55,8 @@ export function previousDay(date: string): string {
   d.setUTCDate(d.getUTCDate() - 1);
   return d.toISOString().slice(0, 10);
 }
+
+/** Business time as written for people and programs (SPEC 8): `YYYY-MM-DD HH:mm:ss+08:00`. */
+export function withOffset(time: ShanghaiTime): string {
+  return `${time}+08:00`;
+}

@@ -11,6 +11,7 @@ import type { ImportDefinition, RowOutcome } from './import-runner.ts';
 import { applyBalanceDeltas, lockAccounts } from '../ledger/accounts.ts';
 import { findSettlementDebits, insertLedgerEntries, type NewLedgerEntry } from '../ledger/entries.ts';
 import { refundKey, settlementDebitKey } from '../ledger/keys.ts';
+import { insertNotices, medicalNotices } from '../ledger/notices.ts';
 import { withBalance } from '../ledger/payers.ts';
 import type { InstitutionRef } from './lookups.repository.ts';
 import { accountsOf, prefetchLookups, readLookups, type SettlementLookups } from './settlement-lookups.ts';
@@ -190,5 +191,6 @@ async function settleBatch(conn: PoolConnection, events: readonly SettlementEven
     ),
   );
   await insertLedgerEntries(conn, entries);
+  await insertNotices(conn, fresh.flatMap((a) => medicalNotices(a.id!, a.personId, a.isRefund, a.movements!.map((m) => ({ payerId: m.personId, amount: m.amount })))));
   return outcomes;
 }

@@ -45,7 +45,7 @@ export interface ReconRunStarted {
  */
 export async function startReconRun(app: App, request: ReconRunRequest): Promise<ReconRunStarted> {
   const spec = jobCatalog['reconcile-day'];
-  const jobId = spec.jobId(request.businessDate, request.scheduleRunId);
+  const jobId = spec.jobId(request);
   const job = await app.queues.add(
     'reconcile-day',
     { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: request.outbox === undefined ? undefined : path.resolve(request.outbox) },
