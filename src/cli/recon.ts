@@ -65,7 +65,7 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
     printJson({
       businessDate, jobId: started.jobId, files: result.files,
       counts: counts.map((c) => ({ fixmedins_code: c.fixmedinsCode, ...c.counts })),
-      discrepancies: result.discrepancies, report: result.report, countsFile: result.countsFile,
+      discrepancies: result.discrepancies, report: result.report, countsFile: result.countsFile, answers: result.answers,
     });
     return;
   }
@@ -74,6 +74,7 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
   }
   if (counts.length > 0) printTable(['fixmedins_code', ...RECON_CODES], counts.map((c) => [c.fixmedinsCode, ...RECON_CODES.map((code) => c.counts[code])]));
   printLine(`${businessDate}: ${counts.length} institutions, ${result.discrepancies} discrepancies; report ${result.report}, counts ${result.countsFile}`);
+  if (result.answers.length > 0) printLine(`answers to national files: ${result.answers.join(', ')}`);
 }
 
 export function registerReconCommands(program: Command): void {

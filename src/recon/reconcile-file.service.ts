@@ -87,8 +87,9 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   let recorded: Recorded;
   let fileId: number;
   // A 3202 file's rows are answered line by line (SPEC 11).
-  const answers = identity.format === 'csv' ? undefined : await AnswerRows.create(inbox, archivedName);
+  let answers: AnswerRows | undefined;
   try {
+    answers = identity.format === 'csv' ? undefined : await AnswerRows.create(inbox, archivedName);
     fileId = await startFileVersion(app.db.pool, { identity, fileName, sha256, archivedName, encoding: opened.encoding }, known);
     recorded = await recordRows(app.db.pool, opened, identity, fileId, hashed.size, answers, onProgress);
     await answers?.finish();
