@@ -74,7 +74,9 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
   }
   if (counts.length > 0) printTable(['fixmedins_code', ...RECON_CODES], counts.map((c) => [c.fixmedinsCode, ...RECON_CODES.map((code) => c.counts[code])]));
   printLine(`${businessDate}: ${counts.length} institutions, ${result.discrepancies} discrepancies; report ${result.report}, counts ${result.countsFile}`);
-  if (result.answers.length > 0) printLine(`answers to national files: ${result.answers.join(', ')}`);
+  // A day job finished by an older version has none.
+  const answers = result.answers ?? [];
+  if (answers.length > 0) printLine(`answers to national files: ${answers.join(', ')}`);
 }
 
 export function registerReconCommands(program: Command): void {
