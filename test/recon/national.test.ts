@@ -235,3 +235,20 @@ describe('recon run: national files rejected whole', () => {
     expect(result.answers).toEqual([]);
   });
 });
+
+describe('recon run: a CSV file replacing a 3202 file', () => {
+  it('takes the 3202 answer out of the outbox: only a 3202 file gets one', async () => {
+    const own = newFolders();
+    await addInstitution(db.pool, 'H007');
+    await addSettlements(db.pool, [paid('K01', { code: 'H007', setlTime: '2026-11-26 09:00:00' })]);
+    deliver(own, 'H007_20261126.3202.txt', tabLines([['K01', 'MK01', 'P1', '100.00', '60.00', '30.00', '0']]));
+    const answerFile = path.join(own.outbox, 'H007_20261126.3202.result.txt');
+    expect((await reconcile(app, own, '2026-11-26')).answers).toEqual([answerFile]);
+    expect(readFileSync(answerFile, 'utf8')).toBe('K01\tMK01\tP1\t0\t0\tMATCHED\t100.00\t60.00\t30.00\n');
+    deliver(own, 'H007_20261126.csv', [HEADER, row({ setlId: 'K01', code: 'H007', acctPay: '30.00', setlTime: '2026-11-26 09:00:00' })]);
+    const result = await reconcile(app, own, '2026-11-26');
+    expect(result.answers).toEqual([]);
+    expect(existsSync(answerFile)).toBe(false);
+    expect(readCsv(result.countsFile)).toEqual([expect.objectContaining({ fixmedins_code: 'H007', MATCHED: '1', MISSING_IN_FILE: '0' })]);
+  });
+});

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import { lackingAnswerLine } from '../../domain/national-files.ts';
@@ -18,14 +19,18 @@ import { lackingSettlements } from './national.repository.ts';
 export async function answerDetailFiles(pool: Pool, businessDate: string, inbox: string, outbox: string): Promise<string[]> {
   const written: string[] = [];
   for (const file of await latestFilesOfDay(pool, businessDate)) {
-    if (file.format === 'csv') continue;
+    const target = path.join(outbox, `${file.fixmedinsCode}_${compactDate(businessDate)}.3202.result.txt`);
+    if (file.format === 'csv') {
+      // A CSV file replaced the institution's 3202 file: that answer no longer stands.
+      await rm(target, { force: true });
+      continue;
+    }
     const rows = answerRowsPath(inbox, file.archivedName);
     if (!(await fileExists(rows))) {
       // Reconciled from another inbox: its rows' answers are there.
       logger.error({ file: file.fileName, rows }, 'answer lines of a 3202 file not found: its answer file is not written');
       continue;
     }
-    const target = path.join(outbox, `${file.fixmedinsCode}_${compactDate(businessDate)}.3202.result.txt`);
     await writeAnswerFile(target, async (write) => {
       for await (const page of lackingSettlements(pool, businessDate, file.fixmedinsCode)) await write(page.map(lackingAnswerLine).join(''));
     }, rows);
