@@ -93,8 +93,13 @@ export async function openCsv<C extends string>(file: string, options: OpenCsvOp
 function mapColumns<C extends string>(file: string, header: string[], options: OpenCsvOptions<C>): Record<C, number> {
   const columns = {} as Record<C, number>;
   const missing: string[] = [];
+  // Which of two same-named columns holds the data is a guess: the file is rejected, not guessed at.
+  const repeated = header.find((cell, i) => cell !== '' && header.indexOf(cell) !== i);
+  if (repeated !== undefined) throw new CsvFileError(file, `duplicate column ${repeated} in the header`);
   for (const name of options.required) {
     const labels = [name, ...(options.aliases?.[name] ?? [])];
+    const cells = header.filter((cell) => labels.includes(cell));
+    if (cells.length > 1) throw new CsvFileError(file, `duplicate column ${name} in the header (${cells.join(', ')})`);
     const index = header.findIndex((cell) => labels.includes(cell));
     if (index < 0) missing.push(name);
     else columns[name] = index;

@@ -3,7 +3,8 @@ import { formatYuan, type Fen } from './money.ts';
 import type { ShanghaiTime } from './time.ts';
 
 export type CampaignMode = 'single' | 'split';
-export type PremiumFailureCode = 'INSUFFICIENT_BALANCE' | 'WRONG_PAYEE' | 'BENEFICIARY_INELIGIBLE';
+export const PREMIUM_FAILURE_CODES = ['INSUFFICIENT_BALANCE', 'WRONG_PAYEE', 'BENEFICIARY_INELIGIBLE'] as const;
+export type PremiumFailureCode = (typeof PREMIUM_FAILURE_CODES)[number];
 
 export interface Beneficiary extends Person {
   residentCategory: ResidentCategory | null;

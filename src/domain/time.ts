@@ -6,8 +6,17 @@ export type ShanghaiTime = string;
 
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 
+function wallClock(date: Date, length: number): string {
+  return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, length).replace('T', ' ');
+}
+
 export function toShanghai(date: Date): ShanghaiTime {
-  return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  return wallClock(date, 19);
+}
+
+/** An instant in business time with its offset; `millis` keeps the milliseconds (log lines). */
+export function formatInstant(date: Date, millis = false): string {
+  return `${wallClock(date, millis ? 23 : 19)}+08:00`;
 }
 
 export function shanghaiNow(): ShanghaiTime {

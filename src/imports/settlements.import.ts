@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../db/transaction.ts';
+import { isDuplicateKey } from '../db/transient.ts';
 import { logger } from '../logger.ts';
 import type { Person } from '../domain/eligibility.ts';
 import { maskIdLike } from '../domain/cell-echo.ts';
@@ -58,7 +59,9 @@ export const settlementsImport: ImportDefinition<(typeof COLUMNS | typeof OPTION
       logger.warn({ err: (error as Error).message }, 'settlement lookups prefetch failed; reading them in the transaction');
       return undefined;
     });
-    return inTransaction(db.pool, async (conn) => settleBatch(conn, events, (await fromPrefetch) ?? (await readLookups(conn, events))));
+    // Two imports of one file at once: the later one's batch meets the earlier one's keys and is
+    // run again, reading them as applied ("unchanged").
+    return inTransaction(db.pool, async (conn) => settleBatch(conn, events, (await fromPrefetch) ?? (await readLookups(conn, events))), { retryAlso: isDuplicateKey });
   },
 };
 

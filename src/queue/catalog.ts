@@ -89,7 +89,7 @@ export const jobCatalog = {
       /** Internal progress of the job across its restarts (BullMQ step-job pattern). */
       step: z.enum(['fan-out', 'wait']).default('fan-out'),
       /** Files the fan-out dealt with itself (badly named, or content already reconciled), for the summary. */
-      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected']), reason: z.string() })).default([]),
+      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected', 'ignored']), reason: z.string() })).default([]),
     }),
     /** A schedule tick's run has an id of the tick's own (asking twice enqueues once); any other request a fresh one. */
     jobId: ({ businessDate, scheduleRunId }: { businessDate: string; scheduleRunId?: number }) =>

@@ -85,7 +85,9 @@ export interface DayFile {
 export async function fanOutDay(app: App, payload: DayPayload, addFiles: (files: DayFile[]) => Promise<void>): Promise<DayPayload['settled']> {
   const settled: DayPayload['settled'] = [];
   const files: DayFile[] = [];
-  for (const name of await listInbox(payload.inbox)) {
+  const listing = await listInbox(payload.inbox);
+  for (const { name, reason } of listing.ignored) settled.push({ file: name, status: 'ignored', reason });
+  for (const name of listing.files) {
     const identity = parseReconFileName(name);
     if (!identity) {
       const reason = `file name does not match ${FILE_NAME_PATTERN}`;
