@@ -33,6 +33,15 @@ import { measureRawInsert } from './bench/raw-insert.ts';
 import { checkTargets, rate, renderTable, renderTargets, round, type BenchResults, type Rate, type ScaleOutRun } from './bench/report.ts';
 import { RECON_DAY, writeReconFile, writeSettlementsFile } from './bench/settlement-files.ts';
 
+interface ReconChildRun {
+  rows: number;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  rssBeforeMb: number;
+  counts: Record<string, number>;
+}
+
 async function timed<T extends object>(work: () => Promise<T>): Promise<T & { seconds: number }> {
   const started = performance.now();
   const value = await work();
@@ -168,11 +177,25 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
     await copyFile(reconFile.file, path.join(inbox, path.basename(reconFile.file)));
     const parsed = await step('csv-parse alone', () => runChild<{ rows: number; seconds: number }>('scripts/bench/parse-child.ts', [reconFile.file]),
       (p) => `${p.rows} rows, ${Math.round(p.rows / p.seconds)} rows/s`, 'csv-parse');
-    const recon = await step('recon run --wait (child process)', () => runChild<{ rows: number; seconds: number; cpuSeconds: number; peakRssMb: number; rssBeforeMb: number; counts: Record<string, number> }>(
-      'scripts/bench/recon-child.ts', [RECON_DAY, inbox, path.join(options.dir, 'outbox')],
-      { DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix, BENCH_STATEMENT_LOG: options.statementLog ? '1' : '0' },
-    ), (r) => `${r.rows} rows, ${Math.round(r.rows / r.seconds)} rows/s, peak RSS ${r.peakRssMb} MB`, 'recon');
-    if (recon.rows !== reconFile.rows) throw new Error(`reconciliation read ${recon.rows} rows of ${reconFile.rows}`);
+    const reconcileIn = (name: string, dir: string, expectedRows: number, label: string) => step(name, async () => {
+      const run = await runChild<ReconChildRun>(
+        'scripts/bench/recon-child.ts', [RECON_DAY, dir, path.join(options.dir, 'outbox')],
+        { DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix, BENCH_STATEMENT_LOG: options.statementLog ? '1' : '0' },
+      );
+      if (run.rows !== expectedRows) throw new Error(`reconciliation read ${run.rows} rows of ${expectedRows}`);
+      return run;
+    }, (r) => `${r.rows} rows, ${Math.round(r.rows / r.seconds)} rows/s, peak RSS ${r.peakRssMb} MB`, label);
+    const recon = await reconcileIn('recon run --wait (child process)', inbox, reconFile.rows, 'recon');
+    // The same day again from the national 3202 file, plain then zipped: each replaces the day's detail outcomes.
+    const national: ReconChildRun[] = [];
+    for (const zipped of [false, true]) {
+      const detail = await step(`write 3202 file${zipped ? ' (zipped)' : ''}`, () => writeReconFile(app.db.pool, options.dir, '3202', zipped), (f) => `${f.rows} rows`);
+      const dir = path.join(options.dir, zipped ? 'inbox-3202-zip' : 'inbox-3202');
+      await mkdir(dir, { recursive: true });
+      await copyFile(detail.file, path.join(dir, path.basename(detail.file)));
+      national.push(await reconcileIn(`recon run --wait, 3202${zipped ? ' zipped' : ''} (child process)`, dir, detail.rows, zipped ? 'recon 3202 zip' : 'recon 3202'));
+    }
+    const [plain3202, zip3202] = national as [ReconChildRun, ReconChildRun];
 
     const verify = await step(`ledger verify, full then incremental${options.growLedger ? ` (ledger grown to ${options.growLedger})` : ''}`,
       () => measureLedgerVerify(app.db, options.growLedger),
@@ -223,6 +246,12 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
       recon_counts: recon.counts,
       csv_parse_rows_per_s: parseRate,
       recon_fraction_of_csv_parse: round(reconRate / parseRate),
+      recon_3202_rows_per_s: Math.round(plain3202.rows / plain3202.seconds),
+      recon_3202_peak_rss_mb: plain3202.peakRssMb,
+      recon_3202_zip_rows_per_s: Math.round(zip3202.rows / zip3202.seconds),
+      recon_3202_zip_peak_rss_mb: zip3202.peakRssMb,
+      recon_3202_fraction_of_csv: round(plain3202.rows / plain3202.seconds / reconRate),
+      recon_3202_zip_fraction_of_csv: round(zip3202.rows / zip3202.seconds / reconRate),
       settle_events: settle.read,
       settle_imported: settle.imported,
       settle_rejected: settle.rejected,

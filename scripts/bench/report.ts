@@ -62,6 +62,13 @@ export interface BenchResults {
   recon_counts: Record<string, number>;
   csv_parse_rows_per_s: number;
   recon_fraction_of_csv_parse: number;
+  /** The same day from a national 3202 file (SPEC 11), plain and zipped, measured in the same run. */
+  recon_3202_rows_per_s: number;
+  recon_3202_peak_rss_mb: number;
+  recon_3202_zip_rows_per_s: number;
+  recon_3202_zip_peak_rss_mb: number;
+  recon_3202_fraction_of_csv: number;
+  recon_3202_zip_fraction_of_csv: number;
 
   settle_events: number;
   settle_imported: number;
@@ -99,6 +106,14 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): Record<string, T
     recon_rate: { target: '>= 100,000 rows/s', value: `${fmt(r.recon_rows_per_s)} rows/s`, met: r.recon_rows_per_s >= 100_000 },
     recon_vs_csv_parse: { target: '>= 0.5 of csv-parse', value: `${r.recon_fraction_of_csv_parse}`, met: r.recon_fraction_of_csv_parse >= 0.5 },
     recon_rss: { target: '< 300 MB peak RSS', value: `${r.recon_peak_rss_mb} MB`, met: r.recon_peak_rss_mb < 300 },
+    recon_3202_vs_csv: { target: '3202 file >= 0.9 of the CSV rate', value: `${r.recon_3202_fraction_of_csv}`, met: r.recon_3202_fraction_of_csv >= 0.9 },
+    recon_3202_zip_vs_csv: {
+      target: 'zipped 3202 file >= 0.9 of the CSV rate', value: `${r.recon_3202_zip_fraction_of_csv}`, met: r.recon_3202_zip_fraction_of_csv >= 0.9,
+    },
+    recon_3202_rss: {
+      target: '3202 files < 300 MB peak RSS', value: `${r.recon_3202_peak_rss_mb} MB, zipped ${r.recon_3202_zip_peak_rss_mb} MB`,
+      met: r.recon_3202_peak_rss_mb < 300 && r.recon_3202_zip_peak_rss_mb < 300,
+    },
     settle_rate: { target: '>= 5,000 events/s', value: `${fmt(r.settle_events_per_s)} events/s`, met: r.settle_events_per_s >= 5_000 },
     statement: { target: '< 1,000 ms for a person with thousands of movements', value: `${fmt(r.statement_ms)} ms (${fmt(r.statement_rows)} rows, ledger of ${fmt(r.statement_ledger_entries)})`, met: r.statement_ms < 1_000 },
   };
@@ -121,6 +136,10 @@ export function renderTable(r: BenchResults): string {
     ['4. reconciliation (recon run --wait)', `${fmt(r.recon_rows)} rows`, `${r.recon_seconds} s`, `${fmt(r.recon_rows_per_s)} rows/s`,
       `${r.recon_fraction_of_csv_parse} of csv-parse; peak RSS ${r.recon_peak_rss_mb} MB`, load('recon')],
     ['   csv-parse alone, rows as arrays', `${fmt(r.recon_rows)} rows`, '', `${fmt(r.csv_parse_rows_per_s)} rows/s`, 'ceiling', load('csv-parse')],
+    ['   the same day from a 3202 file', `${fmt(r.recon_rows)} rows`, '', `${fmt(r.recon_3202_rows_per_s)} rows/s`,
+      `${r.recon_3202_fraction_of_csv} of CSV; peak RSS ${r.recon_3202_peak_rss_mb} MB`, load('recon 3202')],
+    ['   the same day from a zipped 3202 file', `${fmt(r.recon_rows)} rows`, '', `${fmt(r.recon_3202_zip_rows_per_s)} rows/s`,
+      `${r.recon_3202_zip_fraction_of_csv} of CSV; peak RSS ${r.recon_3202_zip_peak_rss_mb} MB`, load('recon 3202 zip')],
     ['5. settlements import', `${fmt(r.settle_events)} events`, `${r.settle_seconds} s`, `${fmt(r.settle_events_per_s)} events/s`,
       `${fmt(r.settle_rejected)} rejected (not designated)`, load('settlements')],
     ...r.scale_out.map((s) => [

@@ -68,7 +68,7 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
     printJson({
       businessDate, jobId: started.jobId, files: result.files,
       counts: counts.map((c) => ({ fixmedins_code: c.fixmedinsCode, ...c.counts })),
-      discrepancies: result.discrepancies, report: result.report, countsFile: result.countsFile, warnings,
+      discrepancies: result.discrepancies, report: result.report, countsFile: result.countsFile, answers: result.answers ?? [], warnings,
     });
     return;
   }
@@ -78,6 +78,9 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
   if (counts.length > 0) printTable(['fixmedins_code', ...RECON_CODES], counts.map((c) => [c.fixmedinsCode, ...RECON_CODES.map((code) => c.counts[code])]));
   for (const warning of warnings) printLine(`warning: ${warning}`);
   printLine(`${businessDate}: ${counts.length} institutions, ${result.discrepancies} discrepancies; report ${result.report}, counts ${result.countsFile}`);
+  // A day job finished by an older version has none.
+  const answers = result.answers ?? [];
+  if (answers.length > 0) printLine(`answers to national files: ${answers.join(', ')}`);
 }
 
 export function registerReconCommands(program: Command): void {

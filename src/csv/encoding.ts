@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 
 export type TextEncoding = 'utf-8' | 'gb18030';
@@ -50,6 +50,43 @@ async function decodesCleanly(path: string, encoding: TextEncoding): Promise<boo
     throw error;
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * As detectEncoding, for bytes that can only be streamed (a zip entry's, inflated as they are read):
+ * `open` gives them afresh for each encoding tried.
+ */
+export async function detectStreamEncoding(open: () => Promise<Readable>): Promise<TextEncoding | null> {
+  for (const encoding of ['utf-8', 'gb18030'] as const) {
+    if (await streamDecodesCleanly(await open(), encoding)) return encoding;
+  }
+  return null;
+}
+
+async function streamDecodesCleanly(stream: Readable, encoding: TextEncoding): Promise<boolean> {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  // Bytes of a character the previous chunk cut off.
+  let carried: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (encoding !== 'utf-8') {
+        decoder.decode(chunk, { stream: true });
+        continue;
+      }
+      const bytes = carried.length > 0 ? Buffer.concat([carried, chunk]) : chunk;
+      const cut = bytes.length - incompleteTail(bytes);
+      if (!isUtf8(bytes.subarray(0, cut))) return false;
+      carried = Buffer.from(bytes.subarray(cut));
+    }
+    if (encoding === 'utf-8') return carried.length === 0;
+    decoder.decode();
+    return true;
+  } catch (error) {
+    if (error instanceof TypeError) return false;
+    throw error;
+  } finally {
+    stream.destroy();
   }
 }
 

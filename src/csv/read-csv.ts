@@ -121,6 +121,15 @@ export function readCsvPart(file: string, encoding: TextEncoding, start: number,
   return parseBatches(file, encoding, maxRecordBytes, { firstRow: 1, start });
 }
 
+/**
+ * The records of a tab-separated text without quoting (the national platform's files, SPEC 11) read
+ * from `source` (a file's or a zip entry's bytes), numbered from 1, in batches as CsvFile's, cells
+ * trimmed. Closing `source` is the caller's.
+ */
+export function readTabSeparated(source: Readable, encoding: TextEncoding, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): AsyncIterable<CsvRecord[]> {
+  return parseBatches('', encoding, maxRecordBytes, { firstRow: 1, source });
+}
+
 const BATCH_SIZE = 1000;
 
 /** A record csv-parse skipped, passed in-band so it keeps its place among the records. */
@@ -133,6 +142,8 @@ interface Part {
   firstRow: number;
   start?: number;
   end?: number | undefined;
+  /** Tab-separated bytes from this stream instead of the file's CSV. */
+  source?: Readable;
 }
 
 /** Every record of the part (from the header, row 0, for a whole file), in batches, with row errors in file order. */
@@ -140,6 +151,7 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
   // Not on_record: csv-parse builds a context object for every record it calls that hook with,
   // which halves its speed; records are numbered here instead.
   const parser: Parser = parse({
+    ...(part.source ? { delimiter: '\t', quote: false } : {}),
     relax_column_count: true,
     // UTF-8 arrives as bytes, BOM included.
     bom: true,
@@ -156,7 +168,7 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
       return undefined;
     },
   } as ParseOptions);
-  const read = createReadStream(file, {
+  const read = part.source ?? createReadStream(file, {
     highWaterMark: Math.min(64 * 1024, maxRecordBytes),
     start: part.start,
     // Inclusive.
@@ -185,7 +197,7 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
     }
   } finally {
     // A reader that stops early gets the file closed before it goes on.
-    if (!read.closed) await new Promise<void>((resolve) => read.once('close', () => resolve()));
+    if (!part.source && !read.closed) await new Promise<void>((resolve) => read.once('close', () => resolve()));
   }
 }
 

@@ -83,7 +83,7 @@ export async function runDemo(app: App, options: { families: number; dir: string
   const settlementsFile = await timed('generate settlements', () => generateSettlements(app.db.pool, { dir: options.dir, day: businessDate, events: Math.max(200, Math.round(options.families / 4)) }), (f) => path.basename(f));
   await importFile('settlements', settlementsFile);
   const inbox = path.join(options.dir, 'inbox');
-  await timed('institution files', () => writeInstitutionFiles(app.db.pool, { inbox, day: businessDate }), (files) => `${files.length} files for ${businessDate} (one GB18030, one institution silent, discrepancies planted)`);
+  await timed('institution files', () => writeInstitutionFiles(app.db.pool, { inbox, day: businessDate }), (files) => `${files.length} files for ${businessDate} (one GB18030, one institution silent, one zipped 3202, a balanced and an unbalanced 3201, discrepancies planted)`);
   const day = await timed(`recon run --date ${businessDate}`, async () => {
     const { jobId } = await startReconRun(app, { businessDate, inbox, outbox: path.join(options.dir, 'outbox') });
     return runUntilFinished<DayResult>(app, handlers, 'recon', jobId);

@@ -58,38 +58,58 @@ export interface FileIdentity {
   businessDate: string;
 }
 
-export const FILE_NAME_PATTERN = '{fixmedins_code}_{YYYYMMDD}.csv';
+/**
+ * The kinds of inbox file, by the end of their name: our CSV detail file (SPEC 5), and the national
+ * platform's 3202 detail file (plain or zipped) and 3201 totals file (SPEC 11).
+ */
+export const FILE_FORMATS = ['csv', '3202.txt', '3202.zip', '3201.txt'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+export interface ReconFileName extends FileIdentity {
+  format: FileFormat;
+}
+
+export const FILE_NAME_PATTERN = '{fixmedins_code}_{YYYYMMDD}.csv (or .3202.txt, .3202.zip, .3201.txt)';
 
 // Institution codes are ASCII keys (e.g. H51010400001); the last underscore separates the date.
-const FILE_NAME = /^([0-9A-Za-z_-]{1,30})_(\d{4})(\d{2})(\d{2})\.csv$/;
+const FILE_NAME = /^([0-9A-Za-z_-]{1,30})_(\d{4})(\d{2})(\d{2})\.(csv|3202\.txt|3202\.zip|3201\.txt)$/;
 
-/** `H001_20261123.csv` → H001 on 2026-11-23; null when the name does not follow the pattern or the date is impossible. */
-export function parseReconFileName(name: string): FileIdentity | null {
+/** `H001_20261123.csv` → H001 on 2026-11-23, csv; null when the name does not follow a pattern or the date is impossible. */
+export function parseReconFileName(name: string): ReconFileName | null {
   const m = FILE_NAME.exec(name);
   if (!m) return null;
   const businessDate = `${m[2]}-${m[3]}-${m[4]}`;
   if (!parseShanghaiTime(businessDate)) return null;
-  return { fixmedinsCode: m[1]!, businessDate };
+  return { fixmedinsCode: m[1]!, businessDate, format: m[5] as FileFormat };
+}
+
+/** Detail files are judged row by row; a 3201 file holds totals only. */
+export function isDetailFile(format: FileFormat): boolean {
+  return format !== '3201.txt';
 }
 
 /**
  * The name a processed file is archived under. A corrected file arrives under the same name as the
  * one it corrects; the content hash in the name keeps both versions.
  */
-export function archivedFileName(identity: FileIdentity, sha256: string): string {
-  return `${identity.fixmedinsCode}_${identity.businessDate.replaceAll('-', '')}.${sha256.slice(0, 8)}.csv`;
+export function archivedFileName(name: ReconFileName, sha256: string): string {
+  return `${name.fixmedinsCode}_${name.businessDate.replaceAll('-', '')}.${sha256.slice(0, 8)}.${name.format}`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rows
 
-/** A row that belongs to its file and can be compared with the ledger. Amounts in fen. */
+/** A row that belongs to its file and can be compared with the ledger. Amounts in fen; null: the file has no such column. */
 export interface ReconRow {
   setlId: string;
   psnNo: string;
   fixmedinsCode: string;
+  medfeeSumamt: Fen;
   acctPay: Fen;
-  acctMulaidPay: Fen;
+  /** Null in a 3202 file. */
+  acctMulaidPay: Fen | null;
+  /** Only a 3202 file has it. */
+  fundPaySumamt: Fen | null;
 }
 
 export type RowCheck =
@@ -128,7 +148,10 @@ export function checkRow(fields: readonly string[], layout: RowLayout, file: Fil
       && (flag === '0' ? medfee >= 0 && acctPay >= 0 && acctMulaidPay >= 0 : flag === '1' && medfee <= 0 && acctPay <= 0 && acctMulaidPay <= 0)
     ) {
       // -0 (from "-0.00") is the same amount as 0.
-      return { valid: true, row: { setlId, psnNo, fixmedinsCode: code, acctPay: acctPay + 0, acctMulaidPay: acctMulaidPay + 0 } };
+      return {
+        valid: true,
+        row: { setlId, psnNo, fixmedinsCode: code, medfeeSumamt: medfee + 0, acctPay: acctPay + 0, acctMulaidPay: acctMulaidPay + 0, fundPaySumamt: null },
+      };
     }
   }
   return rowProblems(fields, layout, file);
@@ -185,7 +208,13 @@ function rowProblems(fields: readonly string[], layout: RowLayout, file: FileIde
   if (code !== file.fixmedinsCode) reasons.push(`fixmedins_code ${quote(code)} is not the file's institution ${file.fixmedinsCode}`);
 
   if (reasons.length > 0) return { valid: false, setlId, reasons };
-  return { valid: true, row: { setlId, psnNo: cell('psn_no')!, fixmedinsCode: code, acctPay: amounts[1]! + 0, acctMulaidPay: amounts[2]! + 0 } };
+  return {
+    valid: true,
+    row: {
+      setlId, psnNo: cell('psn_no')!, fixmedinsCode: code, medfeeSumamt: amounts[0]! + 0, acctPay: amounts[1]! + 0, acctMulaidPay: amounts[2]! + 0,
+      fundPaySumamt: null,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -199,8 +228,11 @@ export interface LedgerSettlement {
   fixmedinsCode: string;
   /** YYYY-MM-DD: the Shanghai date of its setl_time. */
   businessDate: string;
+  medfeeSumamt: Fen;
   acctPay: Fen;
   acctMulaidPay: Fen;
+  /** Null when settlements.csv did not say (then not compared). */
+  fundPaySumamt: Fen | null;
 }
 
 export interface Judgement {
@@ -212,7 +244,8 @@ export interface Judgement {
  * The one code of a file row, in the SPEC's order: INVALID_ROW first; then DUPLICATE_ROW for a
  * setl_id an earlier valid row of the file already had (`firstRow`); then the ledger, looked up by
  * setl_id over the whole ledger: MISSING_IN_LEDGER, WRONG_PAYEE (institution or patient; checked
- * before amounts), AMOUNT_MISMATCH, MATCHED.
+ * before amounts), AMOUNT_MISMATCH (medfee_sumamt, acct_pay, and acct_mulaid_pay or
+ * fund_pay_sumamt where both sides have them), MATCHED.
  */
 export function judgeRow(check: RowCheck, firstRow: number | undefined, ledger: LedgerSettlement | undefined): Judgement {
   if (!check.valid) return { code: 'INVALID_ROW', detail: check.reasons.join('; ') };
@@ -224,10 +257,13 @@ export function judgeRow(check: RowCheck, firstRow: number | undefined, ledger: 
   if (ledger.psnNo !== row.psnNo) payee.push(`the ledger's patient is ${ledger.psnNo}, the file's ${quote(row.psnNo)}`);
   if (payee.length > 0) return { code: 'WRONG_PAYEE', detail: payee.join('; ') };
   const differences: string[] = [];
-  if (ledger.acctPay !== row.acctPay) differences.push(`acct_pay file ${formatYuan(row.acctPay)}, ledger ${formatYuan(ledger.acctPay)}`);
-  if (ledger.acctMulaidPay !== row.acctMulaidPay) {
-    differences.push(`acct_mulaid_pay file ${formatYuan(row.acctMulaidPay)}, ledger ${formatYuan(ledger.acctMulaidPay)}`);
-  }
+  const compare = (column: string, file: Fen | null, led: Fen | null) => {
+    if (file !== null && led !== null && file !== led) differences.push(`${column} file ${formatYuan(file)}, ledger ${formatYuan(led)}`);
+  };
+  compare('medfee_sumamt', row.medfeeSumamt, ledger.medfeeSumamt);
+  compare('fund_pay_sumamt', row.fundPaySumamt, ledger.fundPaySumamt);
+  compare('acct_pay', row.acctPay, ledger.acctPay);
+  compare('acct_mulaid_pay', row.acctMulaidPay, ledger.acctMulaidPay);
   if (differences.length > 0) return { code: 'AMOUNT_MISMATCH', detail: differences.join('; ') };
   return MATCHED;
 }

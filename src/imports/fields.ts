@@ -70,6 +70,17 @@ export function amount(column: string, text: string): Fen {
   return fen;
 }
 
+export function optionalAmount(column: string, text: string): Fen | null {
+  return text === '' ? null : amount(column, text);
+}
+
+/** A short code of another system (insutype, clr_type): letters and digits, empty when unknown. */
+export function optionalCode(column: string, text: string, maxLength: number): string | null {
+  if (text === '') return null;
+  if (text.length > maxLength || !/^[0-9A-Za-z]+$/.test(text)) throw new RowError(column, `${quote(text)} is not a code of 1-${maxLength} letters or digits`);
+  return text;
+}
+
 export function time(column: string, text: string): ShanghaiTime {
   const parsed = parseShanghaiTime(required(column, text));
   if (parsed === null) throw new RowError(column, `${quote(text)} is not a time YYYY-MM-DD HH:mm:ss or YYYY-MM-DD`);

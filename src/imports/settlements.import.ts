@@ -6,7 +6,7 @@ import type { Person } from '../domain/eligibility.ts';
 import { maskIdLike } from '../domain/cell-echo.ts';
 import { formatYuan, type Fen } from '../domain/money.ts';
 import { allocateSettlement, refundOf, type AccountMovement } from '../domain/settlement.ts';
-import { alnumKey, amount, optionalTextKey, textKey, time } from './fields.ts';
+import { alnumKey, amount, optionalAmount, optionalCode, optionalTextKey, textKey, time } from './fields.ts';
 import { RowError } from './row.error.ts';
 import type { ImportDefinition, RowOutcome } from './import-runner.ts';
 import { applyBalanceDeltas, lockAccounts } from '../ledger/accounts.ts';
@@ -19,13 +19,16 @@ import { accountsOf, prefetchLookups, readLookups, type SettlementLookups } from
 import { findSettlements, insertSettlements, type NewSettlement, type SettlementEvent } from './settlements.repository.ts';
 
 const COLUMNS = ['setl_id', 'mdtrt_id', 'psn_no', 'fixmedins_code', 'setl_time', 'medfee_sumamt', 'personal_burden', 'orig_setl_id'] as const;
+/** What the national files are compared with (SPEC 11); empty or absent: unknown, not compared. */
+const OPTIONAL_COLUMNS = ['fund_pay_sumamt', 'insutype', 'clr_type'] as const;
 
 export type SettlementRow = SettlementEvent;
 
-export const settlementsImport: ImportDefinition<(typeof COLUMNS)[number], SettlementRow, SettlementLookups> = {
+export const settlementsImport: ImportDefinition<(typeof COLUMNS | typeof OPTIONAL_COLUMNS)[number], SettlementRow, SettlementLookups> = {
   kind: 'settlements',
   description: 'medical settlements and refunds, applied once by setl_id in file order',
   columns: COLUMNS,
+  optionalColumns: OPTIONAL_COLUMNS,
   parseRow(field) {
     const event: SettlementRow = {
       setlId: textKey('setl_id', field('setl_id')),
@@ -36,9 +39,13 @@ export const settlementsImport: ImportDefinition<(typeof COLUMNS)[number], Settl
       medfeeSumamt: amount('medfee_sumamt', field('medfee_sumamt')),
       personalBurden: amount('personal_burden', field('personal_burden')),
       origSetlId: optionalTextKey('orig_setl_id', field('orig_setl_id')),
+      fundPaySumamt: optionalAmount('fund_pay_sumamt', field('fund_pay_sumamt')),
+      insutype: optionalCode('insutype', field('insutype'), 6),
+      clrType: optionalCode('clr_type', field('clr_type'), 10),
     };
     const refund = event.origSetlId !== null;
-    for (const [column, value] of [['medfee_sumamt', event.medfeeSumamt], ['personal_burden', event.personalBurden]] as const) {
+    const amounts = [['medfee_sumamt', event.medfeeSumamt], ['personal_burden', event.personalBurden], ['fund_pay_sumamt', event.fundPaySumamt ?? 0]] as const;
+    for (const [column, value] of amounts) {
       if (!refund && value < 0) throw new RowError(column, `${formatYuan(value)} is negative (only a refund, with orig_setl_id, has amounts <= 0)`);
       if (refund && value > 0) throw new RowError(column, `${formatYuan(value)} is positive: a refund's amounts must be <= 0`);
     }
@@ -76,7 +83,8 @@ interface Applied {
 
 const sameEvent = (a: SettlementEvent, b: SettlementEvent): boolean =>
   a.setlId === b.setlId && a.mdtrtId === b.mdtrtId && a.psnNo === b.psnNo && a.fixmedinsCode === b.fixmedinsCode &&
-  a.setlTime === b.setlTime && a.medfeeSumamt === b.medfeeSumamt && a.personalBurden === b.personalBurden && a.origSetlId === b.origSetlId;
+  a.setlTime === b.setlTime && a.medfeeSumamt === b.medfeeSumamt && a.personalBurden === b.personalBurden && a.origSetlId === b.origSetlId &&
+  a.fundPaySumamt === b.fundPaySumamt && a.insutype === b.insutype && a.clrType === b.clrType;
 
 /** Why a refund row cannot refund the settlement it names (SPEC 8), or null when it can. */
 function refundProblem(original: Applied | undefined, refund: SettlementEvent, patient: Person, institution: InstitutionRef): string | null {

@@ -12,6 +12,10 @@ export interface SettlementEvent {
   medfeeSumamt: Fen;
   personalBurden: Fen;
   origSetlId: string | null;
+  /** Null when the file did not say (SPEC 11: unknown, not compared). */
+  fundPaySumamt: Fen | null;
+  insutype: string | null;
+  clrType: string | null;
 }
 
 export interface StoredSettlement extends SettlementEvent {
@@ -30,6 +34,7 @@ export async function findSettlements(conn: PoolConnection, setlIds: Iterable<st
   if (ids.length === 0) return new Map();
   const [rows] = await conn.query<RowDataPacket[]>(
     `SELECT s.id, s.setl_id, s.mdtrt_id, s.psn_no, s.fixmedins_code, s.setl_time, s.medfee_sumamt, s.personal_burden,
+            s.fund_pay_sumamt, s.insutype, s.clr_type,
             s.person_id, s.institution_id, s.acct_pay, s.acct_mulaid_pay, s.cash_pay,
             o.setl_id AS orig_setl_id, r.id AS refunded_by
        FROM settlements s
@@ -44,6 +49,7 @@ export async function findSettlements(conn: PoolConnection, setlIds: Iterable<st
       {
         id: r.id, setlId: r.setl_id, mdtrtId: r.mdtrt_id, psnNo: r.psn_no, fixmedinsCode: r.fixmedins_code, setlTime: r.setl_time,
         medfeeSumamt: r.medfee_sumamt, personalBurden: r.personal_burden, origSetlId: r.orig_setl_id,
+        fundPaySumamt: r.fund_pay_sumamt, insutype: r.insutype, clrType: r.clr_type,
         personId: r.person_id, institutionId: r.institution_id, acctPay: r.acct_pay, acctMulaidPay: r.acct_mulaid_pay, cashPay: r.cash_pay,
         refundedBy: r.refunded_by,
       },
@@ -67,11 +73,12 @@ export async function insertSettlements(conn: PoolConnection, settlements: reado
   if (settlements.length === 0) return new Map();
   await conn.query(
     `INSERT INTO settlements (setl_id, mdtrt_id, person_id, psn_no, institution_id, fixmedins_code, setl_time, business_date,
-                              medfee_sumamt, personal_burden, acct_pay, acct_mulaid_pay, cash_pay, orig_settlement_id) VALUES ?`,
+                              medfee_sumamt, personal_burden, acct_pay, acct_mulaid_pay, cash_pay, orig_settlement_id, fund_pay_sumamt, insutype,
+                              clr_type) VALUES ?`,
     [
       settlements.map(({ event: e, personId, institutionId, acctPay, acctMulaidPay, cashPay, origSettlementId }) => [
         e.setlId, e.mdtrtId, personId, e.psnNo, institutionId, e.fixmedinsCode, e.setlTime, e.setlTime.slice(0, 10),
-        e.medfeeSumamt, e.personalBurden, acctPay, acctMulaidPay, cashPay, origSettlementId,
+        e.medfeeSumamt, e.personalBurden, acctPay, acctMulaidPay, cashPay, origSettlementId, e.fundPaySumamt, e.insutype, e.clrType,
       ]),
     ],
   );

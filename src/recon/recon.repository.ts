@@ -4,7 +4,8 @@ import type { Queryable } from '../db/client.ts';
 import type { TextEncoding } from '../csv/encoding.ts';
 import type { Fen } from '../domain/money.ts';
 import {
-  emptyCounts, type FileIdentity, type InstitutionCounts, type LedgerSettlement, type ReconCode, type ReconCounts, type ReconOutcome,
+  emptyCounts, type FileFormat, type FileIdentity, type InstitutionCounts, type LedgerSettlement, type ReconCode, type ReconCounts, type ReconFileName,
+  type ReconOutcome,
 } from '../domain/reconciliation.ts';
 
 
@@ -36,7 +37,7 @@ export async function findFileVersion(db: Queryable, identity: FileIdentity, sha
 }
 
 export interface NewFileVersion {
-  identity: FileIdentity;
+  identity: ReconFileName;
   fileName: string;
   sha256: string;
   archivedName: string;
@@ -54,9 +55,9 @@ export async function startFileVersion(pool: Pool, file: NewFileVersion, unfinis
     return unfinished.id;
   }
   const [result] = await pool.query<ResultSetHeader>(
-    `INSERT INTO recon_files (business_date, fixmedins_code, file_name, sha256, archived_name, status, encoding)
-     VALUES (?, ?, ?, ?, ?, 'processing', ?)`,
-    [file.identity.businessDate, file.identity.fixmedinsCode, file.fileName, file.sha256, file.archivedName, file.encoding],
+    `INSERT INTO recon_files (business_date, fixmedins_code, file_name, format, sha256, archived_name, status, encoding)
+     VALUES (?, ?, ?, ?, ?, ?, 'processing', ?)`,
+    [file.identity.businessDate, file.identity.fixmedinsCode, file.fileName, file.identity.format, file.sha256, file.archivedName, file.encoding],
   );
   return result.insertId;
 }
@@ -118,7 +119,10 @@ export async function deleteFileOutcomes(pool: Pool, fileId: number): Promise<vo
 // ---------------------------------------------------------------------------------------------
 // Ledger side
 
-type LedgerRow = [setlId: string, id: number, psnNo: string, acctPay: Fen, acctMulaidPay: Fen, otherCode: string | null, otherDate: string | null];
+type LedgerRow = [
+  setlId: string, id: number, psnNo: string, acctPay: Fen, acctMulaidPay: Fen, medfeeSumamt: Fen, fundPaySumamt: Fen | null, otherCode: string | null,
+  otherDate: string | null,
+];
 
 /** The ledger's answer for one batch of setl_ids. */
 export class LedgerLookup {
@@ -130,7 +134,10 @@ export class LedgerLookup {
   get(setlId: string): LedgerSettlement | undefined {
     const r = this.rows.get(setlId);
     if (!r) return undefined;
-    return { id: r[1], setlId: r[0], psnNo: r[2], acctPay: r[3], acctMulaidPay: r[4], fixmedinsCode: r[5] ?? this.file.fixmedinsCode, businessDate: r[6] ?? this.file.businessDate };
+    return {
+      id: r[1], setlId: r[0], psnNo: r[2], acctPay: r[3], acctMulaidPay: r[4], medfeeSumamt: r[5], fundPaySumamt: r[6],
+      fixmedinsCode: r[7] ?? this.file.fixmedinsCode, businessDate: r[8] ?? this.file.businessDate,
+    };
   }
 }
 
@@ -145,7 +152,8 @@ export async function findLedgerSettlements(pool: Pool, setlIds: readonly string
   const found = new Map<string, LedgerRow>();
   if (setlIds.length > 0) {
     const [rows] = await pool.query<RowDataPacket[]>({
-      sql: `SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay, IF(fixmedins_code = ?, NULL, fixmedins_code), IF(business_date = ?, NULL, business_date)
+      sql: `SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay, medfee_sumamt, fund_pay_sumamt, IF(fixmedins_code = ?, NULL, fixmedins_code),
+                   IF(business_date = ?, NULL, business_date)
               FROM settlements WHERE setl_id IN (?)`,
       rowsAsArray: true,
       values: [file.fixmedinsCode, file.businessDate, setlIds],
@@ -155,7 +163,9 @@ export async function findLedgerSettlements(pool: Pool, setlIds: readonly string
   return new LedgerLookup(found, file);
 }
 
-export type DaySettlementRow = [setlId: string, id: number, psnNo: string, acctPay: Fen, acctMulaidPay: Fen];
+export type DaySettlementRow = [
+  setlId: string, id: number, psnNo: string, acctPay: Fen, acctMulaidPay: Fen, medfeeSumamt: Fen, fundPaySumamt: Fen | null,
+];
 
 /**
  * An institution's settlements of a day in setl_id order, at most `limit`, each handed to `onRow`
@@ -172,7 +182,8 @@ export async function streamDaySettlements(pool: Pool, file: FileIdentity, limit
       // The callback connection under the promise wrapper: only it emits rows one by one.
       (conn.connection as unknown as CoreConnection)
         .query({
-          sql: `SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay FROM settlements FORCE INDEX (settlements_day_institution_idx)
+          sql: `SELECT setl_id, id, psn_no, acct_pay, acct_mulaid_pay, medfee_sumamt, fund_pay_sumamt
+                  FROM settlements FORCE INDEX (settlements_day_institution_idx)
                  WHERE business_date = ? AND fixmedins_code = ? ORDER BY setl_id LIMIT ?`,
           rowsAsArray: true,
           values: [file.businessDate, file.fixmedinsCode, limit],
@@ -280,6 +291,8 @@ export interface LatestFile {
   fixmedinsCode: string;
   fileId: number;
   fileName: string;
+  format: FileFormat;
+  archivedName: string;
   reportedCount: number;
   /** The institution's settlements of the day when the file was reconciled, if known. */
   daySettlements: number | null;
@@ -288,7 +301,7 @@ export interface LatestFile {
 
 export async function latestFilesOfDay(db: Queryable, businessDate: string): Promise<LatestFile[]> {
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT l.fixmedins_code, f.id, f.file_name, f.reported_count, f.day_settlements, f.matched, f.amount_mismatch, f.wrong_payee, f.missing_in_ledger,
+    `SELECT l.fixmedins_code, f.id, f.file_name, f.format, f.archived_name, f.reported_count, f.day_settlements, f.matched, f.amount_mismatch, f.wrong_payee, f.missing_in_ledger,
             f.duplicate_row, f.invalid_row
        FROM recon_latest_files l JOIN recon_files f ON f.id = l.file_id
       WHERE l.business_date = ? ORDER BY l.fixmedins_code`,
@@ -298,6 +311,8 @@ export async function latestFilesOfDay(db: Queryable, businessDate: string): Pro
     fixmedinsCode: r.fixmedins_code,
     fileId: r.id,
     fileName: r.file_name,
+    format: r.format,
+    archivedName: r.archived_name,
     reportedCount: r.reported_count,
     daySettlements: r.day_settlements,
     counts: {

@@ -4,7 +4,9 @@ import type { App } from '../app.ts';
 import { env } from '../config/env.ts';
 import { inParts } from '../db/parts.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { FILE_NAME_PATTERN, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts } from '../domain/reconciliation.ts';
+import {
+  FILE_NAME_PATTERN, isDetailFile, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts,
+} from '../domain/reconciliation.ts';
 import { logger } from '../logger.ts';
 import { jobCatalog, type JobPayload } from '../queue/catalog.ts';
 import { archiveFile, listInbox, rejectFile, sha256OfFile } from './inbox.ts';
@@ -16,6 +18,9 @@ import type { FileResult } from './reconcile-file.service.ts';
 import { reportPaths, writeCountsFile, writeReconExport } from './report.ts';
 import { compactHeap } from './engine/heap.ts';
 import { PackedIdSet } from './engine/packed-ids.ts';
+import { answerDetailFiles } from './national/detail-answers.ts';
+import { findTotalsVersion } from './national/national.repository.ts';
+import { answerTotals } from './national/totals.service.ts';
 
 export interface ReconRunRequest {
   /** YYYY-MM-DD */
@@ -58,6 +63,8 @@ export interface DayResult {
   discrepancies: number;
   report: string;
   countsFile: string;
+  /** The `.3201.result.txt` and `.3202.result.txt` answers written (SPEC 11). */
+  answers: string[];
 }
 
 type DayPayload = JobPayload<'reconcile-day'>;
@@ -90,7 +97,9 @@ export async function fanOutDay(app: App, payload: DayPayload, addFiles: (files:
     }
     if (identity.businessDate !== payload.businessDate) continue;
     const sha256 = await sha256OfFile(path.join(payload.inbox, name));
-    const known = await findFileVersion(app.db.pool, identity, sha256);
+    const known = isDetailFile(identity.format)
+      ? await findFileVersion(app.db.pool, identity, sha256)
+      : await findTotalsVersion(app.db.pool, identity, sha256).then((totals) => totals && { ...totals, status: 'done' });
     if (known?.status === 'done') {
       await archiveFile(payload.inbox, name, known.archivedName);
       settled.push({ file: name, status: 'skipped', reason: 'same content already reconciled' });
@@ -104,20 +113,25 @@ export async function fanOutDay(app: App, payload: DayPayload, addFiles: (files:
 }
 
 /**
- * The last step, once every file is reconciled: MISSING_IN_FILE is recomputed for the whole day and
- * the reports are written.
+ * The last step, once every file is reconciled: 3201 totals compared and answered, MISSING_IN_FILE
+ * recomputed for the whole day (totals suffice where they balance), 3202 answers and the reports written.
  */
 export async function finishDay(pool: Pool, payload: DayPayload, children: readonly FileResult[]): Promise<DayResult> {
   const files = [...payload.settled, ...children].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  await recomputeMissingInFile(pool, payload.businessDate);
+  const outbox = path.resolve(payload.outbox ?? env().OUTBOX_DIR);
+  const totalsFiles = await answerTotals(pool, payload.businessDate, outbox);
+  await recomputeMissingInFile(pool, payload.businessDate, totalsFiles.balanced);
+  const answers = [...totalsFiles.written, ...(await answerDetailFiles(pool, payload.businessDate, payload.inbox, outbox))];
   const counts = await countsOfDay(pool, payload.businessDate);
-  const paths = reportPaths(path.resolve(payload.outbox ?? env().OUTBOX_DIR), payload.businessDate);
+  const paths = reportPaths(outbox, payload.businessDate);
   const discrepancies = await writeReconExport(pool, payload.businessDate, paths.report);
   await writeCountsFile(paths.counts, payload.businessDate, counts);
   const summary = { institutions: counts.length, discrepancies, ...totals(counts) };
   await recordDayRun(pool, payload.businessDate, summary);
   logger.info({ businessDate: payload.businessDate, ...summary }, 'reconciliation day finished');
-  return { businessDate: payload.businessDate, files, institutions: counts.length, discrepancies, report: paths.report, countsFile: paths.counts };
+  return {
+    businessDate: payload.businessDate, files, institutions: counts.length, discrepancies, report: paths.report, countsFile: paths.counts, answers,
+  };
 }
 
 function totals(counts: readonly InstitutionCounts[]): Record<string, number> {
@@ -129,19 +143,20 @@ const LEDGER_PAGE = 10_000;
 /**
  * MISSING_IN_FILE for the whole day, replaced in one transaction: every ledger settlement of the day
  * that no valid row of its own institution's latest file reported, including institutions that
- * sent no file or only a rejected one. The ledger only grows, so while it holds as many of the
+ * sent no file or only a rejected one; except at institutions that sent no detail file and whose
+ * 3201 totals balance (`totalsSuffice`: totals suffice, as on the national platform). The ledger only grows, so while it holds as many of the
  * institution's settlements of the day as when the file was reconciled, they are the same ones:
  * none is missing when the file reported that many, otherwise the file's unreported ids are
  * missing and only they are read. Else (the ledger grew, no file, or many missing) the day's
  * settlements are read in setl_id order from the index, a page at a time.
  */
-export async function recomputeMissingInFile(pool: Pool, businessDate: string): Promise<void> {
+export async function recomputeMissingInFile(pool: Pool, businessDate: string, totalsSuffice: ReadonlySet<string> = new Set()): Promise<void> {
   const ledgerCounts = await ledgerCountsOfDay(pool, businessDate);
   const latest = new Map((await latestFilesOfDay(pool, businessDate)).map((f) => [f.fixmedinsCode, f]));
   await inTransaction(pool, async (conn) => {
     await deleteMissingInFile(conn, businessDate);
     // The next page is read (on other connections) while this one is written.
-    const pages = missingInFilePages(pool, businessDate, ledgerCounts, latest);
+    const pages = missingInFilePages(pool, businessDate, ledgerCounts, latest, totalsSuffice);
     for (let next = pages.next(); ;) {
       const page = await next;
       if (page.done) break;
@@ -161,10 +176,11 @@ export async function recomputeMissingInFile(pool: Pool, businessDate: string): 
 
 /** The day's unreported settlements, institution by institution, a page at a time. */
 async function* missingInFilePages(
-  pool: Pool, businessDate: string, ledgerCounts: Map<string, number>, latest: Map<string, LatestFile>,
+  pool: Pool, businessDate: string, ledgerCounts: Map<string, number>, latest: Map<string, LatestFile>, totalsSuffice: ReadonlySet<string>,
 ): AsyncGenerator<{ code: string; detail: string; missing: MissingSettlement[] }> {
   for (const code of [...ledgerCounts.keys()].sort()) {
     const file = latest.get(code);
+    if (!file && totalsSuffice.has(code)) continue;
     const count = ledgerCounts.get(code)!;
     if (file && file.reportedCount === count) continue;
     const detail = missingInFileDetail(file?.fileName ?? null);

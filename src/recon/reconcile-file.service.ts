@@ -5,7 +5,8 @@ import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
 import { inTransaction } from '../db/transaction.ts';
 import {
-  archivedFileName, emptyCounts, judgeRow, parseReconFileName, reportsSettlement, type FileIdentity, type LedgerSettlement, type ReconCounts,
+  archivedFileName, emptyCounts, isDetailFile, judgeRow, parseReconFileName, reportsSettlement, type LedgerSettlement, type ReconCounts,
+  type ReconFileName,
 } from '../domain/reconciliation.ts';
 import { logger } from '../logger.ts';
 import { loadDaySettlements, type DaySettlements } from './engine/day-settlements.ts';
@@ -20,6 +21,8 @@ import {
 import { PackedIds } from './engine/packed-ids.ts';
 import { openRowsInThread, type FileRows } from './engine/threaded-rows.ts';
 import type { RowBatch } from './engine/row-batch.ts';
+import { AnswerRows, BatchAnswers } from './national/answer-rows.ts';
+import { recordTotalsFile } from './national/totals.service.ts';
 
 export interface ReconcileFileRequest {
   businessDate: string;
@@ -61,6 +64,7 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   const file = path.join(inbox, fileName);
   const identity = parseReconFileName(fileName);
   if (!identity || identity.businessDate !== request.businessDate) throw new Error(`${fileName} is not a file of ${request.businessDate}`);
+  if (!isDetailFile(identity.format)) return recordTotalsFile(app.db.pool, request, identity);
   if (!(await fileExists(file))) return { file: fileName, status: 'skipped', reason: 'no longer in the inbox (another run took it)' };
 
   // Hashed here, not trusted from the scan: the record must describe the bytes actually read. The
@@ -83,9 +87,16 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   }
   let recorded: Recorded;
   let fileId: number;
+  // A 3202 file's rows are answered line by line (SPEC 11).
+  let answers: AnswerRows | undefined;
   try {
+    answers = identity.format === 'csv' ? undefined : await AnswerRows.create(inbox, archivedName);
     fileId = await startFileVersion(app.db.pool, { identity, fileName, sha256, archivedName, encoding: opened.encoding }, known);
-    recorded = await recordRows(app.db.pool, opened, identity, fileId, hashed.size, onProgress);
+    recorded = await recordRows(app.db.pool, opened, identity, fileId, hashed.size, answers, onProgress);
+    await answers?.finish();
+  } catch (error) {
+    await answers?.abort();
+    throw error;
   } finally {
     await opened.close();
   }
@@ -117,9 +128,9 @@ function changeWhileRead(hashed: Stats, now: Stats): string | null {
 }
 
 /** The file's checked rows, or the reason the whole file is rejected. */
-async function openFile(pool: Pool, file: string, identity: FileIdentity): Promise<FileRows | { rejected: string }> {
+async function openFile(pool: Pool, file: string, identity: ReconFileName): Promise<FileRows | { rejected: string }> {
   if (!(await institutionExists(pool, identity.fixmedinsCode))) return { rejected: `unknown institution ${identity.fixmedinsCode}` };
-  return openRowsInThread(file, identity);
+  return openRowsInThread(file, identity, undefined, identity.format);
 }
 
 interface Recorded {
@@ -141,9 +152,10 @@ interface Recorded {
 async function recordRows(
   pool: Pool,
   reader: FileRows,
-  identity: FileIdentity,
+  identity: ReconFileName,
   fileId: number,
   fileBytes: number,
+  answers: AnswerRows | undefined,
   onProgress?: (rows: number) => Promise<void>,
 ): Promise<Recorded> {
   const recorded: Recorded = { rows: 0, seen: new FirstRows(), counts: emptyCounts(), reported: new PackedIds(), day: null };
@@ -155,8 +167,11 @@ async function recordRows(
   // the table without wasting slots.
   const day = await loadDaySettlements(pool, identity, Math.round(fileBytes / BYTES_PER_ROW));
 
+  let seq = 0;
   for await (const batch of reader.batches) {
-    const work = resolveRows(pool, batch, day, identity, fileId, recorded);
+    const batchAnswers = answers && new BatchAnswers(batch);
+    const n = seq++;
+    const work = resolveRows(pool, batch, day, identity, fileId, recorded, batchAnswers).then(() => answers?.put(n, batchAnswers!.text()));
     // Awaited below in order; this only stops an early failure from being reported as unhandled.
     work.catch(() => undefined);
     inFlight.push(work);
@@ -181,7 +196,7 @@ function mayBeInLedger(setlId: string): boolean {
 }
 
 async function resolveRows(
-  pool: Pool, batch: RowBatch, day: DaySettlements | null, identity: FileIdentity, fileId: number, recorded: Recorded,
+  pool: Pool, batch: RowBatch, day: DaySettlements | null, identity: ReconFileName, fileId: number, recorded: Recorded, answers?: BatchAnswers,
 ): Promise<void> {
   // The day's own settlements come from memory; other keys (another day's or institution's, or none) from the ledger.
   // Runs before the first await, so batches are de-duplicated in file order.
@@ -190,18 +205,22 @@ async function resolveRows(
   /** Rows already counted MATCHED (nearly all of them): judged here without building any object. */
   const matched = new Uint8Array(batch.size);
   const elsewhere = new Set<string>();
-  const { rows, valid, acctPay, acctMulaidPay, setlIdText, setlIdEnds, psnNoText, psnNoEnds } = batch.data;
+  const { rows, valid, acctPay, acctMulaidPay, medfeeSumamt, fundPaySumamt, setlIdText, setlIdEnds, psnNoText, psnNoEnds } = batch.data;
   for (let i = 0; i < batch.size; i++) {
     const start = batch.setlIdStart(i);
     const end = setlIdEnds[i]!;
     const e = start === end || !day ? -1 : day.find(setlIdText, start, end);
     // Invalid rows never count as seen.
     if (valid[i] === 1) firstRows[i] = (e >= 0 ? day!.firstRowOf(e, rows[i]!) : recorded.seen.firstRowOf(batch.setlId(i), rows[i]!)) ?? 0;
-    if (e >= 0 && valid[i] === 1 && firstRows[i] === 0 && day!.matches(e, psnNoText, batch.psnNoStart(i), psnNoEnds[i]!, acctPay[i]!, acctMulaidPay[i]!)) {
+    if (
+      e >= 0 && valid[i] === 1 && firstRows[i] === 0
+      && day!.matches(e, psnNoText, batch.psnNoStart(i), psnNoEnds[i]!, acctPay[i]!, acctMulaidPay[i]!, medfeeSumamt[i]!, fundPaySumamt[i]!)
+    ) {
       // judgeRow's MATCHED: a valid first row, its settlement of the file's own day and institution, same patient and amounts.
       matched[i] = 1;
       recorded.counts.MATCHED++;
       recorded.reported.add(day!.id(e));
+      answers?.matched(i, day!.knowsFundPay(e) ? undefined : day!.settlement(e, batch.setlId(i), batch.psnNo(i)));
     } else if (e >= 0) {
       found[i] = day!.settlement(e, batch.setlId(i), batch.psnNo(i));
     } else {
@@ -221,6 +240,7 @@ async function resolveRows(
     const settlement = found[i] ?? (setlId === '' ? undefined : ledger?.get(setlId));
     const { code, detail } = judgeRow(check, firstRow, settlement);
     recorded.counts[code]++;
+    answers?.judged(i, code, settlement);
     if (reportsSettlement(check, firstRow, settlement, identity)) recorded.reported.add(settlement!.id);
     if (code === 'MATCHED') continue;
     // The file side comes from a valid row only; the ledger side whenever the setl_id is in the ledger.

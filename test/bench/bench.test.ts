@@ -12,7 +12,8 @@ const serverUrl = process.env.TEST_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.
 /** The figures BENCHMARKS.md is made of: a bench that stops producing one of them has rotted. */
 const RATES = [
   'campaign_orders_per_s', 'naive_orders_per_s', 'raw_insert_rows_per_s', 'recon_rows_per_s', 'csv_parse_rows_per_s',
-  'recon_peak_rss_mb', 'settle_events_per_s', 'workers_1_orders_per_s', 'workers_2_orders_per_s',
+  'recon_peak_rss_mb', 'recon_3202_rows_per_s', 'recon_3202_zip_rows_per_s', 'recon_3202_peak_rss_mb', 'recon_3202_zip_peak_rss_mb',
+  'settle_events_per_s', 'workers_1_orders_per_s', 'workers_2_orders_per_s',
   'verify_full_ms', 'verify_incremental_ms', 'verify_full_entries', 'verify_incremental_entries_read',
   'campaign_speedup_vs_naive', 'campaign_fraction_of_raw_insert', 'recon_fraction_of_csv_parse', 'scale_out_2_vs_1',
 ] as const;

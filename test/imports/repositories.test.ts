@@ -34,7 +34,8 @@ describe('credits repository', () => {
 describe('settlements repository', () => {
   it('inserts a settlement and its refund and reads both back with the link between them', async () => {
     const person = await addPerson(pool, { psnNo: 'IS1', balance: 0 });
-    const event = { setlId: 'IS-S1', mdtrtId: null, psnNo: 'IS1', fixmedinsCode: 'ILPH', setlTime: '2026-11-23 10:00:00', medfeeSumamt: 500, personalBurden: 300, origSetlId: null };
+    const event = { setlId: 'IS-S1', mdtrtId: null, psnNo: 'IS1', fixmedinsCode: 'ILPH', setlTime: '2026-11-23 10:00:00', medfeeSumamt: 500, personalBurden: 300, origSetlId: null,
+      fundPaySumamt: 200, insutype: '310', clrType: '41' };
     const base = { personId: person, institutionId: 1, acctPay: 0, acctMulaidPay: 0, cashPay: 300 };
     const [s1] = await inTransaction(pool, async (conn) => [...(await insertSettlements(conn, [{ event, ...base, origSettlementId: null }])).values()]);
     const refund = { ...event, setlId: 'IS-R1', medfeeSumamt: -500, personalBurden: -300, origSetlId: 'IS-S1', setlTime: '2026-11-24 09:00:00' };

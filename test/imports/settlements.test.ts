@@ -43,6 +43,25 @@ const balance = (psnNo: string) => balanceByPsnNo(db.pool, psnNo);
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 describe('import settlements', () => {
+  it('keeps fund_pay_sumamt, insutype and clr_type when the file carries them (empty: unknown), and rejects bad ones', async () => {
+    const m = await family('N', { accounts: { PAT: '100.00' } });
+    const columns = ['setl_id', 'mdtrt_id', 'psn_no', 'fixmedins_code', 'setl_time', 'medfee_sumamt', 'personal_burden', 'orig_setl_id', 'fund_pay_sumamt', 'insutype', 'clr_type'];
+    const summary = await importFile(db, 'settlements', writeImportFile('settlements.csv', [
+      settlementRow('N-S1', m('PAT'), 'PH01', '10.00', { medfee_sumamt: '25.00', fund_pay_sumamt: '15.00', insutype: '310', clr_type: '41' }),
+      settlementRow('N-S2', m('PAT'), 'PH01', '1.00', { fund_pay_sumamt: '', insutype: '', clr_type: '' }),
+      settlementRow('N-S3', m('PAT'), 'PH01', '1.00', { fund_pay_sumamt: '-1.00' }),
+      settlementRow('N-S4', m('PAT'), 'PH01', '1.00', { insutype: '31-0' }),
+    ], { columns }));
+    expect(summary).toMatchObject({ read: 4, imported: 2, rejected: 2 });
+    expect(summary.errors).toEqual([
+      { row: 3, column: 'fund_pay_sumamt', reason: '-1.00 is negative (only a refund, with orig_setl_id, has amounts <= 0)' },
+      { row: 4, column: 'insutype', reason: '"31-0" is not a code of 1-6 letters or digits' },
+    ]);
+    const national = (setlId: string) => query(db.pool, 'SELECT fund_pay_sumamt, insutype, clr_type FROM settlements WHERE setl_id = ?', [setlId]);
+    expect(await national('N-S1')).toEqual([{ fund_pay_sumamt: 1_500, insutype: '310', clr_type: '41' }]);
+    expect(await national('N-S2')).toEqual([{ fund_pay_sumamt: null, insutype: null, clr_type: null }]);
+  });
+
   it('pays from the patient own account first and keys the debit by settlement and account', async () => {
     const m = await family('A', { accounts: { PAT: '100.00', PAR: '500.00' }, bindings: [['PAR', 'PAT']] });
     const summary = await settle([settlementRow('A-S1', m('PAT'), 'PH01', '30.55', { setl_time: '2026-11-23 23:59:59' })]);
@@ -218,6 +237,7 @@ describe('import settlements', () => {
     const m = await family('L', { accounts: { PAY: '20' }, residents: ['KID'], bindings: [['PAY', 'KID']] });
     const event = {
       setlId: 'L-S1', mdtrtId: null, psnNo: m('KID'), fixmedinsCode: 'PH01', setlTime: '2026-11-23 10:00:00', medfeeSumamt: 3_000, personalBurden: 1_500, origSetlId: null,
+      fundPaySumamt: null, insutype: null, clrType: null,
     };
     const outcomes = await settlementsImport.writeBatch(db, [{ row: 1, value: event }], Promise.reject(new Error('connection lost')));
     expect(outcomes).toEqual(['imported']);

@@ -31,7 +31,7 @@ describe('premium-worker recon (CLI)', () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('H001_20261120.csv: reconciled, 2 rows');
-    expect(run.stdout).toContain('junk.xlsx: rejected (file name does not match {fixmedins_code}_{YYYYMMDD}.csv)');
+    expect(run.stdout).toContain('junk.xlsx: rejected (file name does not match {fixmedins_code}_{YYYYMMDD}.csv (or .3202.txt, .3202.zip, .3201.txt))');
     expect(run.stdout).toMatch(/H001 +│ +1 +│ +0 +│ +0 +│ +1 +│ +0 +│ +0 +│ +0/);
     expect(run.stdout).toMatch(/H002 +│ +0 +│ +0 +│ +0 +│ +0 +│ +1 +│ +0 +│ +0/);
     expect(listDir(folders.outbox)).toEqual(['recon_20261120.csv', 'recon_20261120_counts.csv']);

@@ -24,8 +24,9 @@ beforeAll(async () => {
     { setlId: 'S07', acctPay: 200 },
     { setlId: 'S08', acctPay: 800, setlTime: '2026-11-22 23:00:00' },
     { setlId: 'S09', acctPay: 900 },
-    { setlId: 'S11', acctPay: -300, acctMulaidPay: -150, setlTime: '2026-11-23 18:00:00' },
+    { setlId: 'S11', acctPay: -300, acctMulaidPay: -150, medfee: -450, setlTime: '2026-11-23 18:00:00' },
     { setlId: 'S10', code: 'H003', acctMulaidPay: 1234 },
+    { setlId: 'S12', acctPay: 100, medfee: 5000 },
     // Another day entirely: never MISSING_IN_FILE on the 23rd.
     { setlId: 'S99', setlTime: '2026-11-24 00:00:00', acctPay: 1 },
   ]);
@@ -42,6 +43,7 @@ beforeAll(async () => {
     row({ setlId: 'S09', acctPay: '9', setlTime: '2026-11-22 10:00:00' }),
     row({ setlId: 'S09', acctPay: '9' }),
     row({ setlId: 'S11', acctPay: '-3.00', acctMulaidPay: '-1.50', medfee: '-4.50', flag: '1' }),
+    row({ setlId: 'S12', acctPay: '1', medfee: '60' }),
   ]);
   result = await reconcile(app, folders);
 });
@@ -58,6 +60,7 @@ describe('recon run: the seven codes', () => {
       { ...d, fixmedins_code: 'H001', setl_id: 'S01', code: 'DUPLICATE_ROW', file_acct_pay: '30.00', file_acct_mulaid_pay: '20.00', ledger_acct_pay: '30.00', ledger_acct_mulaid_pay: '20.00', file: f, row: '6' },
       { ...d, fixmedins_code: 'H001', setl_id: 'S07', code: 'INVALID_ROW', file_acct_pay: '', file_acct_mulaid_pay: '', ledger_acct_pay: '2.00', ledger_acct_mulaid_pay: '0.00', file: f, row: '7' },
       { ...d, fixmedins_code: 'H001', setl_id: 'S09', code: 'INVALID_ROW', file_acct_pay: '', file_acct_mulaid_pay: '', ledger_acct_pay: '9.00', ledger_acct_mulaid_pay: '0.00', file: f, row: '9' },
+      { ...d, fixmedins_code: 'H001', setl_id: 'S12', code: 'AMOUNT_MISMATCH', file_acct_pay: '1.00', file_acct_mulaid_pay: '0.00', ledger_acct_pay: '1.00', ledger_acct_mulaid_pay: '0.00', file: f, row: '12' },
       { ...d, fixmedins_code: 'H001', setl_id: 'S06', code: 'MISSING_IN_FILE', file_acct_pay: '', file_acct_mulaid_pay: '', ledger_acct_pay: '7.00', ledger_acct_mulaid_pay: '0.00', file: f, row: '' },
       { ...d, fixmedins_code: 'H001', setl_id: 'S07', code: 'MISSING_IN_FILE', file_acct_pay: '', file_acct_mulaid_pay: '', ledger_acct_pay: '2.00', ledger_acct_mulaid_pay: '0.00', file: f, row: '' },
       { ...d, fixmedins_code: 'H002', setl_id: 'S03', code: 'MISSING_IN_FILE', file_acct_pay: '', file_acct_mulaid_pay: '', ledger_acct_pay: '5.00', ledger_acct_mulaid_pay: '5.00', file: '', row: '' },
@@ -68,6 +71,7 @@ describe('recon run: the seven codes', () => {
   it('explains each outcome in the detail column', () => {
     const detail = Object.fromEntries(readCsv(result.report).map((r) => [`${r.code}:${r.setl_id}:${r.fixmedins_code}`, r.detail]));
     expect(detail['AMOUNT_MISMATCH:S02:H001']).toBe('acct_pay file 12.00, ledger 10.00');
+    expect(detail['AMOUNT_MISMATCH:S12:H001']).toBe('medfee_sumamt file 60.00, ledger 50.00');
     expect(detail['WRONG_PAYEE:S03:H001']).toBe('the ledger paid institution H002');
     expect(detail['WRONG_PAYEE:S04:H001']).toContain("the ledger's patient is P4");
     expect(detail['DUPLICATE_ROW:S01:H001']).toBe('setl_id already reported in row 1');
@@ -81,7 +85,7 @@ describe('recon run: the seven codes', () => {
   it('writes per-institution counts of all seven codes, MATCHED included', () => {
     const counts = readCsv(result.countsFile);
     expect(counts).toEqual([
-      { business_date: '2026-11-23', fixmedins_code: 'H001', MATCHED: '4', AMOUNT_MISMATCH: '1', WRONG_PAYEE: '2', MISSING_IN_LEDGER: '1', MISSING_IN_FILE: '2', DUPLICATE_ROW: '1', INVALID_ROW: '2' },
+      { business_date: '2026-11-23', fixmedins_code: 'H001', MATCHED: '4', AMOUNT_MISMATCH: '2', WRONG_PAYEE: '2', MISSING_IN_LEDGER: '1', MISSING_IN_FILE: '2', DUPLICATE_ROW: '1', INVALID_ROW: '2' },
       { business_date: '2026-11-23', fixmedins_code: 'H002', MATCHED: '0', AMOUNT_MISMATCH: '0', WRONG_PAYEE: '0', MISSING_IN_LEDGER: '0', MISSING_IN_FILE: '1', DUPLICATE_ROW: '0', INVALID_ROW: '0' },
       { business_date: '2026-11-23', fixmedins_code: 'H003', MATCHED: '0', AMOUNT_MISMATCH: '0', WRONG_PAYEE: '0', MISSING_IN_LEDGER: '0', MISSING_IN_FILE: '1', DUPLICATE_ROW: '0', INVALID_ROW: '0' },
     ]);
@@ -91,16 +95,16 @@ describe('recon run: the seven codes', () => {
 
   it('stores every non-MATCHED outcome with its file and row', async () => {
     const stored = await storedOutcomes(db.pool);
-    expect(stored).toHaveLength(11);
+    expect(stored).toHaveLength(12);
     expect(stored.filter((o) => o.code === 'MISSING_IN_FILE').every((o) => o.file_id === null && o.row_no === null)).toBe(true);
-    expect(stored.filter((o) => o.code !== 'MISSING_IN_FILE').map((o) => o.row_no)).toEqual([2, 3, 4, 5, 6, 7, 9]);
+    expect(stored.filter((o) => o.code !== 'MISSING_IN_FILE').map((o) => o.row_no)).toEqual([2, 3, 4, 5, 6, 7, 9, 12]);
   });
 
   it('moves the processed file to archive/ under a name that keeps its version', () => {
     expect(existsSync(path.join(folders.inbox, 'H001_20261123.csv'))).toBe(false);
     expect(listDir(path.join(folders.inbox, 'archive'))).toEqual([expect.stringMatching(/^H001_20261123\.[0-9a-f]{8}\.csv$/)]);
     expect(result.files).toEqual([
-      { file: 'H001_20261123.csv', status: 'reconciled', rows: 11, counts: { MATCHED: 4, AMOUNT_MISMATCH: 1, WRONG_PAYEE: 2, MISSING_IN_LEDGER: 1, DUPLICATE_ROW: 1, INVALID_ROW: 2 } },
+      { file: 'H001_20261123.csv', status: 'reconciled', rows: 12, counts: { MATCHED: 4, AMOUNT_MISMATCH: 2, WRONG_PAYEE: 2, MISSING_IN_LEDGER: 1, DUPLICATE_ROW: 1, INVALID_ROW: 2 } },
     ]);
   });
 });

@@ -27,8 +27,8 @@ describe('recon run: file formats', () => {
     const folders = newFolders();
     deliver(folders, 'H001_20261110.csv', [
       `\uFEFF${HEADER}`,
-      `F101,"M,1\r\nsecond line",P1,H001,${date} 11:00:00,"1.00",1.00,0,0`,
-      `"F102","say ""hi""",P1,H001,${date} 12:00:00,2,2,0.00,0`,
+      `F101,"M,1\r\nsecond line",P1,H001,${date} 11:00:00,"100.00",1.00,0,0`,
+      `"F102","say ""hi""",P1,H001,${date} 12:00:00,100,2,0.00,0`,
       row({ setlId: 'F103', setlTime: `${date} 13:00:00`, acctPay: '3' }),
     ].join('\r\n') + '\r\n');
 
@@ -43,8 +43,8 @@ describe('recon run: file formats', () => {
     const folders = newFolders();
     const text = [
       '退费结算标志,结算ID,就诊ID,psn_no,定点医药机构编号,结算时间,医疗费总额,个人账户支出,acct_mulaid_pay,备注',
-      `0,F111,门诊一,P1,H001,${date} 11:00:00,1,1.00,0,张三的处方`,
-      `0,F112,门诊二,P1,H001,${date} 12:00:00,2,2.5,0,`,
+      `0,F111,门诊一,P1,H001,${date} 11:00:00,100,1.00,0,张三的处方`,
+      `0,F112,门诊二,P1,H001,${date} 12:00:00,100,2.5,0,`,
     ].join('\n');
     deliver(folders, 'H001_20261111.csv', iconv.encode(`${text}\n`, 'gb18030'));
 

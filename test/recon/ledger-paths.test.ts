@@ -22,7 +22,11 @@ beforeAll(async () => {
   const specs: LedgerSpec[] = [];
   for (let i = 1; i <= 6000; i++) {
     const code = i % 30 === 0 ? 'H002' : i % 97 === 0 ? 'H003' : 'H001';
-    specs.push({ setlId: `S${String(i).padStart(6, '0')}`, code, psnNo: `P${i % 700}`, acctPay: (i * 37) % 5000, acctMulaidPay: i % 3 === 0 ? i % 900 : 0 });
+    const acctPay = (i * 37) % 5000;
+    const acctMulaidPay = i % 3 === 0 ? i % 900 : 0;
+    // Every 61st a medfee_sumamt the file does not say.
+    const medfee = acctPay + acctMulaidPay + (i % 61 === 0 ? 99 : 100);
+    specs.push({ setlId: `S${String(i).padStart(6, '0')}`, code, psnNo: `P${i % 700}`, acctPay, acctMulaidPay, medfee });
   }
   // Settlements of the day before, and one paid to H002 that H001 reports.
   specs.push({ setlId: 'Y000001', setlTime: '2026-11-22 09:00:00', acctPay: 100 }, { setlId: 'Y000002', code: 'H002', acctPay: 200 });

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import yazl from 'yazl';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { handlers } from '../../jobs/index.ts';
 import type { App } from '../../src/app.ts';
@@ -26,6 +27,14 @@ export interface LedgerSpec {
   /** Fen. */
   acctPay?: number;
   acctMulaidPay?: number;
+  /** Fen; 10000 (the 100.00 of `row`'s default) unless given. */
+  medfee?: number;
+  /** Fen; unknown unless given. */
+  fundPay?: number;
+  insutype?: string;
+  clrType?: string;
+  /** A refund: the id of the settlement it reverses (its amounts are given negative). */
+  origSettlementId?: number;
 }
 
 /**
@@ -38,12 +47,13 @@ export async function addSettlements(pool: Pool, specs: readonly LedgerSpec[]): 
       const setlTime = s.setlTime ?? '2026-11-23 10:00:00';
       const acctPay = s.acctPay ?? 0;
       const acctMulaidPay = s.acctMulaidPay ?? 0;
-      return [s.setlId, `M${s.setlId}`, 1, s.psnNo ?? 'P1', 1, s.code ?? 'H001', setlTime, setlTime.slice(0, 10), Math.abs(acctPay + acctMulaidPay) * 2,
-        acctPay + acctMulaidPay, acctPay, acctMulaidPay, 0];
+      return [s.setlId, `M${s.setlId}`, 1, s.psnNo ?? 'P1', 1, s.code ?? 'H001', setlTime, setlTime.slice(0, 10), s.medfee ?? 10000,
+        acctPay + acctMulaidPay, acctPay, acctMulaidPay, 0, s.fundPay ?? null, s.insutype ?? null, s.clrType ?? null, s.origSettlementId ?? null];
     });
     await pool.query(
       `INSERT INTO settlements (setl_id, mdtrt_id, person_id, psn_no, institution_id, fixmedins_code, setl_time, business_date,
-                                medfee_sumamt, personal_burden, acct_pay, acct_mulaid_pay, cash_pay) VALUES ?`,
+                                medfee_sumamt, personal_burden, acct_pay, acct_mulaid_pay, cash_pay, fund_pay_sumamt, insutype, clr_type,
+                                orig_settlement_id) VALUES ?`,
       [rows],
     );
   }
@@ -126,4 +136,25 @@ export async function tableCounts(pool: Pool): Promise<Record<(typeof RECON_TABL
     counts[table] = Number(rows[0]!.n);
   }
   return counts;
+}
+
+/** The bytes of a zip holding these entries (name → content; a name ending in / is a folder), as institutions' systems pack 3202 files. */
+export async function zipOf(entries: Record<string, string | Buffer>): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const [name, content] of Object.entries(entries)) {
+    if (name.endsWith('/')) zip.addEmptyDirectory(name);
+    else zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name);
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/** Lines of a tab-separated national file, each ended by LF. */
+export const tabLines = (rows: readonly (readonly string[])[]): string => rows.map((cells) => `${cells.join('\t')}\n`).join('');
+
+/** An answer file's lines, split at tabs. */
+export function answerLines(file: string): string[][] {
+  return readFileSync(file, 'utf8').split('\n').filter((line) => line !== '').map((line) => line.split('\t'));
 }

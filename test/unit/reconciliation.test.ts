@@ -23,28 +23,37 @@ function reasonsOf(check: RowCheck): string {
 }
 
 const ledger = (overrides: Partial<LedgerSettlement> = {}): LedgerSettlement => ({
-  id: 7, setlId: 'S1', psnNo: 'P1', fixmedinsCode: 'H001', businessDate: '2026-11-23', acctPay: 3000, acctMulaidPay: 2050, ...overrides,
+  id: 7, setlId: 'S1', psnNo: 'P1', fixmedinsCode: 'H001', businessDate: '2026-11-23', medfeeSumamt: 10000, acctPay: 3000, acctMulaidPay: 2050,
+  fundPaySumamt: null, ...overrides,
 });
 
 describe('reconciliation file names', () => {
   it('reads the institution and business day from {fixmedins_code}_{YYYYMMDD}.csv', () => {
-    expect(parseReconFileName('H51010400001_20261123.csv')).toEqual({ fixmedinsCode: 'H51010400001', businessDate: '2026-11-23' });
+    expect(parseReconFileName('H51010400001_20261123.csv')).toEqual({ fixmedinsCode: 'H51010400001', businessDate: '2026-11-23', format: 'csv' });
   });
 
-  it.each(['H001_2026-11-23.csv', 'H001_20261123.CSV', 'H001_20261123.csv.part', 'H001-20261123.csv', 'H001_20261131.csv', '_20261123.csv', 'notes.txt'])(
+  it('reads the national files\' names: .3202.txt, .3202.zip and .3201.txt', () => {
+    for (const format of ['3202.txt', '3202.zip', '3201.txt'] as const) {
+      expect(parseReconFileName(`H001_20261123.${format}`)).toEqual({ fixmedinsCode: 'H001', businessDate: '2026-11-23', format });
+    }
+  });
+
+  it.each(['H001_2026-11-23.csv', 'H001_20261123.CSV', 'H001_20261123.csv.part', 'H001-20261123.csv', 'H001_20261131.csv', '_20261123.csv', 'notes.txt', 'H001_20261123.txt',
+  'H001_20261123.3203.txt', 'H001_20261123.3202.ZIP', 'H001_20261123.3201.zip'])(
     'does not accept %s',
     (name) => expect(parseReconFileName(name)).toBeNull(),
   );
 
   it('archives a version under a name carrying its content hash', () => {
-    expect(archivedFileName(file, 'ab12cd34ef'.padEnd(64, '0'))).toBe('H001_20261123.ab12cd34.csv');
+    expect(archivedFileName({ ...file, format: 'csv' }, 'ab12cd34ef'.padEnd(64, '0'))).toBe('H001_20261123.ab12cd34.csv');
+    expect(archivedFileName({ ...file, format: '3202.zip' }, 'ab12cd34ef'.padEnd(64, '0'))).toBe('H001_20261123.ab12cd34.3202.zip');
   });
 });
 
 describe('row validity', () => {
   it('accepts a settlement row and reads its amounts in fen', () => {
     expect(checkRow(fields(), layout, file)).toEqual({
-      valid: true, row: { setlId: 'S1', psnNo: 'P1', fixmedinsCode: 'H001', acctPay: 3000, acctMulaidPay: 2050 },
+      valid: true, row: { setlId: 'S1', psnNo: 'P1', fixmedinsCode: 'H001', medfeeSumamt: 10000, acctPay: 3000, acctMulaidPay: 2050, fundPaySumamt: null },
     });
   });
 
@@ -111,10 +120,15 @@ describe('judging a row', () => {
     expect(judgeRow(valid, undefined, ledger({ psnNo: 'P2', acctPay: 1 }))).toEqual({ code: 'WRONG_PAYEE', detail: 'the ledger\'s patient is P2, the file\'s "P1"' });
   });
 
-  it('is AMOUNT_MISMATCH when acct_pay or acct_mulaid_pay differs, and ignores medfee_sumamt', () => {
+  it('is AMOUNT_MISMATCH when medfee_sumamt, acct_pay or acct_mulaid_pay differs, naming each', () => {
     expect(judgeRow(valid, undefined, ledger({ acctMulaidPay: 2000 }))).toEqual({
       code: 'AMOUNT_MISMATCH', detail: 'acct_mulaid_pay file 20.50, ledger 20.00',
     });
+    expect(judgeRow(valid, undefined, ledger({ medfeeSumamt: 9999, acctPay: 1 }))).toEqual({
+      code: 'AMOUNT_MISMATCH', detail: 'medfee_sumamt file 100.00, ledger 99.99; acct_pay file 30.00, ledger 0.01',
+    });
+    // A CSV row has no fund_pay_sumamt: whatever the ledger knows of it is not compared.
+    expect(judgeRow(valid, undefined, ledger({ fundPaySumamt: 123 })).code).toBe('MATCHED');
     expect(judgeRow(valid, undefined, ledger()).code).toBe('MATCHED');
   });
 

@@ -1,5 +1,7 @@
-import { bigint, customType, date, index, int, mysqlEnum, mysqlTable, primaryKey, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
-import { RECON_CODES } from '../../domain/reconciliation.ts';
+import {
+  bigint, customType, date, index, int, mediumtext, mysqlEnum, mysqlTable, primaryKey, text, timestamp, uniqueIndex, varchar,
+} from 'drizzle-orm/mysql-core';
+import { FILE_FORMATS, RECON_CODES } from '../../domain/reconciliation.ts';
 import { asciiKey, fen } from './columns.ts';
 
 /** Up to 16 MB of bytes; mysql2 reads it as a Buffer. */
@@ -26,8 +28,10 @@ export const reconFiles = mysqlTable(
     id: int('id', { unsigned: true }).autoincrement().primaryKey(),
     businessDate: date('business_date', { mode: 'string' }).notNull(),
     fixmedinsCode: asciiKey('fixmedins_code', 30).notNull(),
-    /** The name it was delivered under: `{fixmedins_code}_{YYYYMMDD}.csv`. */
+    /** The name it was delivered under: `{fixmedins_code}_{YYYYMMDD}.csv` (or `.3202.txt`, `.3202.zip`). */
     fileName: varchar('file_name', { length: 64 }).notNull(),
+    /** Our CSV or a national 3202 file (whose rows are also answered in a `.3202.result.txt`). */
+    format: mysqlEnum('format', FILE_FORMATS).notNull().default('csv'),
     sha256: asciiKey('sha256', 64).notNull(),
     /** Its name under archive/, which keeps every version of a corrected file. */
     archivedName: varchar('archived_name', { length: 80 }).notNull(),
@@ -81,6 +85,31 @@ export const reconLatestFiles = mysqlTable(
   },
   // The primary key serves the day's latest files in institution order (counts, export).
   (t) => [primaryKey({ name: 'recon_latest_files_pk', columns: [t.businessDate, t.fixmedinsCode] })],
+);
+
+/**
+ * One version of an institution's 3201 totals file for one business day (SPEC 11), identified by
+ * name and sha256; the latest one processed (highest id) stands. Its lines are kept, parsed, so the
+ * comparison with the ledger is made afresh on every run of the day.
+ */
+export const reconTotalsFiles = mysqlTable(
+  'recon_totals_files',
+  {
+    id: int('id', { unsigned: true }).autoincrement().primaryKey(),
+    businessDate: date('business_date', { mode: 'string' }).notNull(),
+    fixmedinsCode: asciiKey('fixmedins_code', 30).notNull(),
+    fileName: varchar('file_name', { length: 64 }).notNull(),
+    sha256: asciiKey('sha256', 64).notNull(),
+    archivedName: varchar('archived_name', { length: 80 }).notNull(),
+    encoding: mysqlEnum('encoding', ['utf-8', 'gb18030']).notNull(),
+    /** JSON: the file's lines as parseTotalsLine reads them (domain/national-files). */
+    lines: mediumtext('lines').notNull(),
+    createdAt: timestamp('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // Serves "was this content already processed?" and, by its prefix, the day's latest file per institution.
+    uniqueIndex('recon_totals_files_version_uq').on(t.businessDate, t.fixmedinsCode, t.sha256),
+  ],
 );
 
 /** Business days reconciled at least once, so an export can tell "no discrepancies" from "never run". */

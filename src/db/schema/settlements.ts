@@ -26,6 +26,11 @@ export const settlements = mysqlTable(
     acctMulaidPay: fen('acct_mulaid_pay').notNull(),
     /** The rest of the personal burden, paid in cash outside this system. */
     cashPay: fen('cash_pay').notNull(),
+    /** Paid by the pooled funds (统筹基金支出), as settlements.csv reports it; null when unknown (not compared). */
+    fundPaySumamt: fen('fund_pay_sumamt'),
+    /** The scheme (险种类型, e.g. 310, 390) and settlement category (清算类别) the 3201 totals are grouped by; null when unknown. */
+    insutype: asciiKey('insutype', 6),
+    clrType: asciiKey('clr_type', 10),
     /** For a refund: the settlement it reverses. UNIQUE, so a settlement is refunded at most once. */
     origSettlementId: bigint('orig_settlement_id', { mode: 'number', unsigned: true }),
   },
@@ -36,7 +41,9 @@ export const settlements = mysqlTable(
     // order, with everything a file row is compared with (and the id, which InnoDB appends), so that
     // reading a day of a million never touches the table's rows: a quarter of the bytes, from pages a
     // settlements import has just written.
-    index('settlements_day_institution_idx').on(t.businessDate, t.fixmedinsCode, t.setlId, t.psnNo, t.acctPay, t.acctMulaidPay),
+    index('settlements_day_institution_idx').on(
+      t.businessDate, t.fixmedinsCode, t.setlId, t.psnNo, t.acctPay, t.acctMulaidPay, t.medfeeSumamt, t.fundPaySumamt,
+    ),
     // Serves the day finaliser's count of each institution's settlements: a fifth of the index above,
     // which is larger than a default buffer pool at a million settlements a day, so counting there read
     // it all again from disk.

@@ -5,7 +5,8 @@ import { RowBatchBuilder, type BuiltBatch } from './row-batch.ts';
 
 export interface CheckedRows {
   encoding: TextEncoding;
-  layout: RowLayout;
+  /** Where a CSV file's header put each column; null for a 3202 file (fixed fields, no header). */
+  layout: RowLayout | null;
   /** The file's rows, checked, in file order; iterate once (leaving the loop early closes the file). */
   batches: AsyncIterable<BuiltBatch>;
 }

@@ -17,10 +17,15 @@ export class DaySettlements {
   /** Per entry: the file row that first reported it, or 0. */
   private readonly firstRows = new PagedNumbers(Uint32Array);
   private readonly ids = new PagedNumbers(Float64Array);
-  /** Amounts in fen as 32-bit integers; an entry with one beyond them (21 million yuan) has LARGE in both and its amounts in `largeAmounts`. */
+  /**
+   * Amounts in fen as 32-bit integers (fund_pay_sumamt UNKNOWN when the ledger does not know it); an
+   * entry with one beyond them (21 million yuan) has LARGE in acctPay and its amounts in `largeAmounts`.
+   */
   private readonly acctPay = new PagedNumbers(Int32Array);
   private readonly acctMulaidPay = new PagedNumbers(Int32Array);
-  private readonly largeAmounts = new Map<number, { acctPay: number; acctMulaidPay: number }>();
+  private readonly medfeeSumamt = new PagedNumbers(Int32Array);
+  private readonly fundPaySumamt = new PagedNumbers(Int32Array);
+  private readonly largeAmounts = new Map<number, Amounts>();
   private readonly psnOffsets = new PagedNumbers(Uint32Array);
   private readonly psnNos = new ByteStrings();
   /** psn_nos ByteStrings cannot hold, by entry. */
@@ -40,15 +45,20 @@ export class DaySettlements {
     return this.index.size;
   }
 
-  add([setlId, id, psnNo, acctPay, acctMulaidPay]: DaySettlementRow): void {
+  add([setlId, id, psnNo, acctPay, acctMulaidPay, medfeeSumamt, fundPaySumamt]: DaySettlementRow): void {
     const e = this.index.findOrAdd(setlId);
     // setl_id is unique in the ledger: a key seen twice (which one query cannot return) is ignored.
     if (!this.index.added) return;
     this.ids.set(e, id);
-    const fits = acctPay === (acctPay | 0) && acctPay !== LARGE && acctMulaidPay === (acctMulaidPay | 0) && acctMulaidPay !== LARGE;
-    this.acctPay.set(e, fits ? acctPay : LARGE);
-    this.acctMulaidPay.set(e, fits ? acctMulaidPay : LARGE);
-    if (!fits) this.largeAmounts.set(e, { acctPay, acctMulaidPay });
+    if (fits(acctPay) && fits(acctMulaidPay) && fits(medfeeSumamt) && (fundPaySumamt === null || fits(fundPaySumamt))) {
+      this.acctPay.set(e, acctPay);
+      this.acctMulaidPay.set(e, acctMulaidPay);
+      this.medfeeSumamt.set(e, medfeeSumamt);
+      this.fundPaySumamt.set(e, fundPaySumamt ?? UNKNOWN);
+    } else {
+      this.acctPay.set(e, LARGE);
+      this.largeAmounts.set(e, { acctPay, acctMulaidPay, medfeeSumamt, fundPaySumamt });
+    }
     if (ByteStrings.fits(psnNo)) this.psnOffsets.set(e, this.psnNos.push(psnNo));
     else this.otherPsnNos.set(e, psnNo);
   }
@@ -75,22 +85,44 @@ export class DaySettlements {
     };
   }
 
-  /** Whether entry `e` has this patient (`text`, or its characters from `start` to `end`) and these amounts. */
-  matches(e: number, text: string, start: number, end: number, acctPay: number, acctMulaidPay: number): boolean {
+  /**
+   * Whether entry `e` has this patient (`text`, or its characters from `start` to `end`) and these
+   * amounts, as judgeRow compares them: a NaN amount is one the file lacks, and fund_pay_sumamt is
+   * compared only where the ledger knows it.
+   */
+  matches(
+    e: number, text: string, start: number, end: number, acctPay: number, acctMulaidPay: number, medfeeSumamt: number, fundPaySumamt: number,
+  ): boolean {
     const pay = this.acctPay.get(e);
     if (pay === LARGE) {
       const large = this.largeAmounts.get(e)!;
-      if (large.acctPay !== acctPay || large.acctMulaidPay !== acctMulaidPay) return false;
-    } else if (pay !== acctPay || this.acctMulaidPay.get(e) !== acctMulaidPay) {
-      return false;
+      if (
+        large.acctPay !== acctPay || large.medfeeSumamt !== medfeeSumamt || (acctMulaidPay === acctMulaidPay && large.acctMulaidPay !== acctMulaidPay)
+        || (fundPaySumamt === fundPaySumamt && large.fundPaySumamt !== null && large.fundPaySumamt !== fundPaySumamt)
+      ) return false;
+    } else {
+      // x === x is false only for NaN: the file has no such column.
+      const fund = this.fundPaySumamt.get(e);
+      if (
+        pay !== acctPay || this.medfeeSumamt.get(e) !== medfeeSumamt || (acctMulaidPay === acctMulaidPay && this.acctMulaidPay.get(e) !== acctMulaidPay)
+        || (fundPaySumamt === fundPaySumamt && fund !== UNKNOWN && fund !== fundPaySumamt)
+      ) return false;
     }
     const other = this.otherPsnNos.size === 0 ? undefined : this.otherPsnNos.get(e);
     return other === undefined ? this.psnNos.equals(this.psnOffsets.get(e), text, start, end) : other === text.slice(start, end);
   }
 
-  private amounts(e: number): { acctPay: number; acctMulaidPay: number } {
+  private amounts(e: number): Amounts {
     const acctPay = this.acctPay.get(e);
-    return acctPay === LARGE ? this.largeAmounts.get(e)! : { acctPay, acctMulaidPay: this.acctMulaidPay.get(e) };
+    if (acctPay === LARGE) return this.largeAmounts.get(e)!;
+    const fund = this.fundPaySumamt.get(e);
+    return { acctPay, acctMulaidPay: this.acctMulaidPay.get(e), medfeeSumamt: this.medfeeSumamt.get(e), fundPaySumamt: fund === UNKNOWN ? null : fund };
+  }
+
+  /** Whether the ledger knows entry `e`'s fund_pay_sumamt. */
+  knowsFundPay(e: number): boolean {
+    const acctPay = this.acctPay.get(e);
+    return acctPay === LARGE ? this.largeAmounts.get(e)!.fundPaySumamt !== null : this.fundPaySumamt.get(e) !== UNKNOWN;
   }
 
   id(e: number): number {
@@ -113,7 +145,12 @@ export class DaySettlements {
   }
 }
 
+type Amounts = Pick<LedgerSettlement, 'acctPay' | 'acctMulaidPay' | 'medfeeSumamt' | 'fundPaySumamt'>;
+
 const LARGE = -(2 ** 31);
+const UNKNOWN = -(2 ** 31) + 1;
+/** Held in the 32-bit arrays: neither marker. */
+const fits = (amount: number) => amount === (amount | 0) && amount > UNKNOWN;
 const COMPACT_EVERY = 50_000;
 
 /**

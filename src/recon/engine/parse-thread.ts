@@ -6,10 +6,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCheckedRows } from './checked-rows.ts';
+import { openDetailRows } from '../national/detail-rows.ts';
 import type { ParseThreadInput, ThreadMessage } from './threaded-rows.ts';
 
 const control = parentPort!;
-const { file, identity, ahead, rows, end } = workerData as ParseThreadInput;
+const { file, identity, format, ahead, rows, end } = workerData as ParseThreadInput;
 let room = ahead;
 let wake: (() => void) | undefined;
 control.on('message', (more: number) => {
@@ -23,7 +24,7 @@ function post(message: ThreadMessage, transfer: ArrayBuffer[] = []): void {
 }
 
 async function read(): Promise<void> {
-  const opened = await openCheckedRows(file, identity, end);
+  const opened = format === 'csv' ? await openCheckedRows(file, identity, end) : await openDetailRows(file, identity, format === '3202.zip');
   if ('rejected' in opened) return post({ kind: 'rejected', reason: opened.rejected });
   post({ kind: 'opened', encoding: opened.encoding, layout: opened.layout });
   for await (const batch of opened.batches) {

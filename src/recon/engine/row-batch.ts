@@ -15,8 +15,11 @@ export interface RowBatchData {
   rows: Uint32Array;
   /** 1 for a row that passed checkRow. */
   valid: Uint8Array;
+  /** Amounts in fen; NaN where the file has no such column (acct_mulaid_pay in 3202, fund_pay_sumamt in CSV). */
+  medfeeSumamt: Float64Array;
   acctPay: Float64Array;
   acctMulaidPay: Float64Array;
+  fundPaySumamt: Float64Array;
   /** The rows' setl_ids end to end; row i's ends at setlIdEnds[i]. */
   setlIdText: string;
   setlIdEnds: Uint32Array;
@@ -25,6 +28,12 @@ export interface RowBatchData {
   psnNoEnds: Uint32Array;
   /** The reasons of invalid rows, by index (they are rare). */
   reasons: Map<number, string[]>;
+  /**
+   * 3202 files only: each row's answer line as it reads when MATCHED (see domain/national-files),
+   * end to end; row i's ends at answerEnds[i]. Built on the reading thread, where it costs no judging time.
+   */
+  answerText?: string;
+  answerEnds?: Uint32Array;
 }
 
 export class RowBatch {
@@ -52,14 +61,28 @@ export class RowBatch {
 
   /** The check of row `i` again, as checkRow gave it. */
   check(i: number, identity: FileIdentity): RowCheck {
-    const { valid, reasons, acctPay, acctMulaidPay } = this.data;
+    const { valid, reasons, medfeeSumamt, acctPay, acctMulaidPay, fundPaySumamt } = this.data;
     if (valid[i] === 0) return { valid: false, setlId: this.setlId(i), reasons: reasons.get(i)! };
     return {
       valid: true,
-      row: { setlId: this.setlId(i), psnNo: this.psnNo(i), fixmedinsCode: identity.fixmedinsCode, acctPay: acctPay[i]!, acctMulaidPay: acctMulaidPay[i]! },
+      row: {
+        setlId: this.setlId(i), psnNo: this.psnNo(i), fixmedinsCode: identity.fixmedinsCode, medfeeSumamt: medfeeSumamt[i]!, acctPay: acctPay[i]!,
+        acctMulaidPay: orNull(acctMulaidPay[i]!), fundPaySumamt: orNull(fundPaySumamt[i]!),
+      },
     };
   }
+
+  /** Row i's answer line when MATCHED (3202 files). */
+  answer(i: number): string {
+    return this.data.answerText!.slice(i === 0 ? 0 : this.data.answerEnds![i - 1]!, this.data.answerEnds![i]);
+  }
 }
+
+const orNull = (amount: number): number | null => (Number.isNaN(amount) ? null : amount);
+const orNaN = (amount: number | null): number => (amount === null ? Number.NaN : amount);
+
+/** Builds each row's answer line (3202 files) as it is pushed. */
+export type AnswerLine = (fields: readonly string[] | undefined, check: RowCheck) => string;
 
 export interface BuiltBatch {
   data: RowBatchData;
@@ -72,8 +95,10 @@ export class RowBatchBuilder {
   private size = 0;
   private readonly rows = new Uint32Array(ROW_BATCH);
   private readonly valid = new Uint8Array(ROW_BATCH);
+  private readonly medfeeSumamt = new Float64Array(ROW_BATCH);
   private readonly acctPay = new Float64Array(ROW_BATCH);
   private readonly acctMulaidPay = new Float64Array(ROW_BATCH);
+  private readonly fundPaySumamt = new Float64Array(ROW_BATCH);
   private readonly setlIds: string[] = [];
   private readonly setlIdEnds = new Uint32Array(ROW_BATCH);
   private readonly psnNos: string[] = [];
@@ -81,6 +106,14 @@ export class RowBatchBuilder {
   private readonly reasons = new Map<number, string[]>();
   private setlIdLength = 0;
   private psnNoLength = 0;
+  private readonly answers: string[] = [];
+  private readonly answerEnds: Uint32Array<ArrayBuffer> | undefined;
+  private answerLength = 0;
+
+  /** `answerLine`: given for 3202 files, whose rows are answered line by line. */
+  constructor(private readonly answerLine?: AnswerLine) {
+    if (answerLine) this.answerEnds = new Uint32Array(ROW_BATCH);
+  }
 
   get full(): boolean {
     return this.size === ROW_BATCH;
@@ -90,15 +123,23 @@ export class RowBatchBuilder {
     return this.size === 0;
   }
 
-  push(row: number, check: RowCheck): void {
+  /** `fields`: the record's cells (undefined for a record that could not be read). */
+  push(row: number, check: RowCheck, fields?: readonly string[]): void {
     const i = this.size++;
     this.rows[i] = row;
     const setlId = check.valid ? check.row.setlId : check.setlId;
     const psnNo = check.valid ? check.row.psnNo : '';
+    if (this.answerLine) {
+      const answer = this.answerLine(fields, check);
+      this.answers.push(answer);
+      this.answerEnds![i] = this.answerLength += answer.length;
+    }
     if (check.valid) {
       this.valid[i] = 1;
+      this.medfeeSumamt[i] = check.row.medfeeSumamt;
       this.acctPay[i] = check.row.acctPay;
-      this.acctMulaidPay[i] = check.row.acctMulaidPay;
+      this.acctMulaidPay[i] = orNaN(check.row.acctMulaidPay);
+      this.fundPaySumamt[i] = orNaN(check.row.fundPaySumamt);
     } else {
       this.reasons.set(i, check.reasons);
     }
@@ -110,11 +151,16 @@ export class RowBatchBuilder {
 
   build(): BuiltBatch {
     const data: RowBatchData = {
-      size: this.size, rows: this.rows, valid: this.valid, acctPay: this.acctPay, acctMulaidPay: this.acctMulaidPay,
-      setlIdText: this.setlIds.join(''), setlIdEnds: this.setlIdEnds, psnNoText: this.psnNos.join(''), psnNoEnds: this.psnNoEnds,
-      reasons: this.reasons,
+      size: this.size, rows: this.rows, valid: this.valid, medfeeSumamt: this.medfeeSumamt, acctPay: this.acctPay, acctMulaidPay: this.acctMulaidPay,
+      fundPaySumamt: this.fundPaySumamt, setlIdText: this.setlIds.join(''), setlIdEnds: this.setlIdEnds, psnNoText: this.psnNos.join(''),
+      psnNoEnds: this.psnNoEnds, reasons: this.reasons,
     };
-    const transfer = [this.rows, this.valid, this.acctPay, this.acctMulaidPay, this.setlIdEnds, this.psnNoEnds].map((array) => array.buffer as ArrayBuffer);
-    return { data, transfer };
+    const arrays = [this.rows, this.valid, this.medfeeSumamt, this.acctPay, this.acctMulaidPay, this.fundPaySumamt, this.setlIdEnds, this.psnNoEnds];
+    if (this.answerEnds) {
+      data.answerText = this.answers.join('');
+      data.answerEnds = this.answerEnds;
+      arrays.push(this.answerEnds);
+    }
+    return { data, transfer: arrays.map((array) => array.buffer as ArrayBuffer) };
   }
 }

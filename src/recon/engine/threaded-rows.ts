@@ -3,13 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { CsvFileError } from '../../csv/read-csv.ts';
 import type { TextEncoding } from '../../csv/encoding.ts';
-import type { FileIdentity, RowLayout } from '../../domain/reconciliation.ts';
+import type { FileFormat, FileIdentity, RowLayout } from '../../domain/reconciliation.ts';
 import { RestOfFile, splitPoint } from './file-split.ts';
 import { RowBatch, type RowBatchData } from './row-batch.ts';
 
 export interface ParseThreadInput {
   file: string;
   identity: FileIdentity;
+  /** Which reader: our CSV, or a 3202 file (plain or zipped). */
+  format: FileFormat;
   /** Batches the thread may post before the main thread has taken any. */
   ahead: number;
   /** Where the thread posts its ThreadMessages. */
@@ -19,7 +21,7 @@ export interface ParseThreadInput {
 }
 
 export type ThreadMessage =
-  | { kind: 'opened'; encoding: TextEncoding; layout: RowLayout }
+  | { kind: 'opened'; encoding: TextEncoding; layout: RowLayout | null }
   | { kind: 'rejected'; reason: string }
   | { kind: 'batch'; batch: RowBatchData }
   | { kind: 'end' }
@@ -84,9 +86,12 @@ export interface FileRows {
  * (see splitPoint) and its rest read here meanwhile. Rows still arrive in file order, numbered as
  * one reader would.
  */
-export async function openRowsInThread(file: string, identity: FileIdentity, splitBytes = SPLIT_BYTES): Promise<FileRows | { rejected: string }> {
-  const split = await splitPoint(file, splitBytes, THREAD_SHARE);
-  const thread = new ReadingThread(await parseThreadCode(), { file, identity, ahead: AHEAD, end: split ?? undefined });
+export async function openRowsInThread(
+  file: string, identity: FileIdentity, splitBytes = SPLIT_BYTES, format: FileFormat = 'csv',
+): Promise<FileRows | { rejected: string }> {
+  // Only our CSV files are split: a 3202 file is read by one reader (a zipped one cannot be read from the middle).
+  const split = format === 'csv' ? await splitPoint(file, splitBytes, THREAD_SHARE) : null;
+  const thread = new ReadingThread(await parseThreadCode(), { file, identity, format, ahead: AHEAD, end: split ?? undefined });
   const opened = await thread.inbox.take();
   if (opened.kind === 'rejected') {
     await thread.close();
@@ -100,7 +105,7 @@ export async function openRowsInThread(file: string, identity: FileIdentity, spl
   let rest: RestOfFile | undefined;
   async function* batches(): AsyncGenerator<RowBatch> {
     // Started with the judging, not before: while the day's settlements load, the cores are taken.
-    if (split !== null) rest = new RestOfFile(file, identity, split, encoding, layout, REST_AHEAD);
+    if (split !== null) rest = new RestOfFile(file, identity, split, encoding, layout!, REST_AHEAD);
     let last = 0;
     for (;;) {
       const message = await thread.inbox.take();
