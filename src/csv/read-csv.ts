@@ -26,7 +26,7 @@ export type CsvRecord =
 
 export interface CsvFile<C extends string> {
   encoding: TextEncoding;
-  /** Index of each required column in every record. */
+  /** Index of each required column in every record; -1 for an optional column the header lacks. */
   columns: Record<C, number>;
   /** Number of header cells: a record with another count has the wrong column count. */
   width: number;
@@ -41,6 +41,8 @@ export interface CsvFile<C extends string> {
 
 export interface OpenCsvOptions<C extends string> {
   required: readonly C[];
+  /** Columns a file may lack (their cells then read as empty); mapped to -1 when absent. */
+  optional?: readonly C[];
   /** Extra header labels accepted for a column (e.g. Chinese labels in reconciliation files). */
   aliases?: Partial<Record<C, readonly string[]>>;
   maxRecordBytes?: number;
@@ -98,6 +100,7 @@ function mapColumns<C extends string>(file: string, header: string[], options: O
     else columns[name] = index;
   }
   if (missing.length > 0) throw new CsvFileError(file, `missing required column ${missing.join(', ')}`);
+  for (const name of options.optional ?? []) columns[name] = header.indexOf(name);
   return columns;
 }
 

@@ -22,6 +22,8 @@ export interface ImportDefinition<C extends string, T, P = unknown> {
   description: string;
   /** Required header columns; other columns are ignored. */
   columns: readonly C[];
+  /** Columns a file may lack: their cells then read as empty. */
+  optionalColumns?: readonly C[];
   /**
    * Key columns of a kind where the last row of a key must win over the whole file before anything
    * is written (accounts: applying duplicates in turn would record adjustments that cancel out on
@@ -89,7 +91,7 @@ export async function runImport<C extends string, T, P>(
   file: string,
   options: RunImportOptions = {},
 ): Promise<ImportSummary> {
-  const csv = await openCsv(file, { required: definition.columns });
+  const csv = await openCsv(file, { required: definition.columns, optional: definition.optionalColumns });
   const lastRowOfKey = definition.lastWinsKey ? await lastRowsByKey(file, definition.columns, definition.lastWinsKey) : null;
   const batchSize = definition.batchSize ?? DEFAULT_BATCH_SIZE;
   const summary: ImportSummary = { file: path.basename(file), kind: definition.kind, read: 0, imported: 0, unchanged: 0, rejected: 0, errors: [] };
@@ -139,7 +141,7 @@ export async function runImport<C extends string, T, P>(
       }
       let value: T;
       try {
-        value = definition.parseRow((column) => fields[csv.columns[column]]!);
+        value = definition.parseRow((column) => fields[csv.columns[column]] ?? '');
       } catch (error) {
         if (!(error instanceof RowError)) throw error;
         reject(record.row, error.column, error.reason);

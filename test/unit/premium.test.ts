@@ -62,6 +62,14 @@ describe('premium charging', () => {
     expect(chargePremium(order(bs), balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'failed', code: 'INSUFFICIENT_BALANCE' });
   });
 
+  it('charges a lapsed (suspended) resident and skips a terminated one', () => {
+    const bs = [binding(payer(1, 'P1'), 100000)];
+    const lapsed = { ...order(bs), beneficiary: { ...child, status: 'suspended' as const } };
+    const terminated = { ...order(bs), beneficiary: { ...child, status: 'terminated' as const } };
+    expect(chargePremium(lapsed, balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'paid' });
+    expect(chargePremium(terminated, balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'skipped', code: 'BENEFICIARY_INELIGIBLE' });
+  });
+
   it('skips a beneficiary who moved out of the province or became exempt', () => {
     const bs = [binding(payer(1, 'P1'), 100000)];
     const moved = { ...order(bs), beneficiary: { ...child, admdvs: '440100' } };
