@@ -150,7 +150,8 @@ export interface OrderSelection {
 export async function loadOrderGraph(pool: Pool, selection: OrderSelection): Promise<{ orders: { orderId: number; beneficiaryId: number }[]; edges: [number, number][] }> {
   const orders: { orderId: number; beneficiaryId: number }[] = [];
   const edges: [number, number][] = [];
-  const where = ['o.campaign_id = ?', 'o.status IN (?)'];
+  // Paid through another channel (SPEC 10): never charged, whatever a retry selects.
+  const where = ['o.campaign_id = ?', 'o.status IN (?)', "NOT (o.failure_code <=> 'ALREADY_PAID')"];
   const params: unknown[] = [selection.campaignId, selection.statuses];
   if (selection.failureCode) {
     where.push('o.failure_code = ?');

@@ -7,7 +7,7 @@ export interface ExportedOrder {
   status: string;
   premium: Fen;
   failureCode: string | null;
-  /** payer psn_no and amount, in deduction order (the order the debits were written). */
+  /** payer psn_no and amount, in deduction order (the order the debits were written); kept once refunded. */
   payments: { payerPsnNo: string; amount: Fen }[];
 }
 
@@ -21,7 +21,8 @@ export async function* streamOrders(pool: Pool, campaignId: number, pageSize = 5
       [campaignId, after, pageSize],
     );
     if (rows.length === 0) return;
-    const paidIds = rows.filter((r) => r.status === 'paid').map((r) => r.id as number);
+    // A refunded order keeps showing the payments that were given back.
+    const paidIds = rows.filter((r) => r.status === 'paid' || r.status === 'refunded').map((r) => r.id as number);
     const payments = new Map<number, ExportedOrder['payments']>();
     if (paidIds.length > 0) {
       const [entries] = await pool.query<RowDataPacket[]>(
@@ -78,10 +79,10 @@ export async function listFailures(pool: Pool, filter: { campaignId?: number; co
   };
 }
 
-export async function findOrder(pool: Pool, orderId: number): Promise<{ id: number; campaignId: number; status: string } | null> {
-  const [rows] = await pool.query<RowDataPacket[]>('SELECT id, campaign_id, status FROM premium_orders WHERE id = ?', [orderId]);
+export async function findOrder(pool: Pool, orderId: number): Promise<{ id: number; campaignId: number; status: string; failureCode: string | null } | null> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT id, campaign_id, status, failure_code FROM premium_orders WHERE id = ?', [orderId]);
   const r = rows[0];
-  return r ? { id: r.id, campaignId: r.campaign_id, status: r.status } : null;
+  return r ? { id: r.id, campaignId: r.campaign_id, status: r.status, failureCode: r.failure_code } : null;
 }
 
 export async function recentRuns(pool: Pool, campaignId: number, limit = 5): Promise<RowDataPacket[]> {

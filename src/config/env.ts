@@ -52,6 +52,8 @@ const envSchema = z.object({
   FAULT_PAYMENT_HOLD_MS: z.coerce.number().int().min(0).default(0),
   /** Fault injection for reliability tests only; 0 disables. Blocks the event loop this long inside the first payment transaction, so the job's lock expires as in a stalled worker. */
   FAULT_PAYMENT_FREEZE_MS: z.coerce.number().int().min(0).default(0),
+  /** Fault injection for reliability tests only; 0 disables. Holds the first refund transaction of the process open this long after writing (to kill the process). */
+  FAULT_REFUND_HOLD_MS: z.coerce.number().int().min(0).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,7 +1,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 
 export interface LedgerProblem {
-  check: 'account_balance' | 'order_debits' | 'settlement_debits' | 'orphan_entry';
+  check: 'account_balance' | 'order_debits' | 'order_refunds' | 'settlement_debits' | 'orphan_entry';
   /** psn_no, order id or setl_id the problem is about. */
   subject: string;
   expected: number;
@@ -19,7 +19,8 @@ export interface LedgerReport {
 /**
  * The ledger invariants. For every account: opening balance + Σ entries (credits, adjustments,
  * refunds, negative debits) = balance. For every paid order Σ debits = premium, for every other
- * order no debit. For every settlement its ledger entries equal acct_pay + acct_mulaid_pay (negated
+ * order no debit (a refunded order's entries sum to zero: every debit credited back to its own
+ * account, no more, and at least one). For every settlement its ledger entries equal acct_pay + acct_mulaid_pay (negated
  * for debits). Each check is one aggregate query, so it runs on millions of rows.
  */
 export async function verifyLedger(pool: Pool, maxProblems = 100): Promise<LedgerReport> {
@@ -51,6 +52,20 @@ export async function verifyLedger(pool: Pool, maxProblems = 100): Promise<Ledge
     [maxProblems],
   );
   for (const r of orders) problems.push({ check: 'order_debits', subject: `order ${r.id} (${r.status})`, expected: Number(r.expected), actual: Number(r.debited) });
+
+  const [refunded] = await pool.query<RowDataPacket[]>(
+    `SELECT o.id, p.psn_no, COALESCE(SUM(CASE WHEN l.kind = 'debit' THEN -l.amount END), 0) AS debited,
+            COALESCE(SUM(CASE WHEN l.kind = 'refund' THEN l.amount END), 0) AS refunded
+       FROM premium_orders o LEFT JOIN ledger_entries l ON l.order_id = o.id LEFT JOIN persons p ON p.id = l.account_id
+      WHERE o.status = 'refunded'
+      GROUP BY o.id, l.account_id, p.psn_no
+     HAVING debited <> refunded OR debited = 0
+      LIMIT ?`,
+    [maxProblems],
+  );
+  for (const r of refunded) {
+    problems.push({ check: 'order_refunds', subject: `order ${r.id} (refunded) account ${r.psn_no ?? 'none'}`, expected: Number(r.debited), actual: Number(r.refunded) });
+  }
 
   const [settlements] = await pool.query<RowDataPacket[]>(
     `SELECT s.setl_id, s.acct_pay + s.acct_mulaid_pay AS expected, COALESCE(-SUM(l.amount), 0) AS moved

@@ -18,3 +18,18 @@ export async function paymentWrittenNotCommitted(jobContext: Record<string, unkn
   if (freeze > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, freeze);
   if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
 }
+
+let refundFired = false;
+
+/**
+ * Like paymentWrittenNotCommitted, for the refund command: holds the first refund transaction of the
+ * process open this long after its writes (FAULT_REFUND_HOLD_MS), so a test can kill the process
+ * while the refund is written but not committed.
+ */
+export async function refundWrittenNotCommitted(context: Record<string, unknown>): Promise<void> {
+  const hold = env().FAULT_REFUND_HOLD_MS;
+  if (refundFired || hold === 0) return;
+  refundFired = true;
+  logger.warn({ ...context, holdMs: hold }, 'fault injection: refund transaction paused before commit');
+  await new Promise((resolve) => setTimeout(resolve, hold));
+}
