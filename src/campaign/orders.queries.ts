@@ -1,5 +1,5 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import type { Fen } from '../domain/money.ts';
+import { formatYuan, type Fen } from '../domain/money.ts';
 
 export interface ExportedOrder {
   orderId: number;
@@ -10,6 +10,28 @@ export interface ExportedOrder {
   /** payer psn_no and amount, in deduction order (the order the debits were written); kept once refunded. */
   payments: { payerPsnNo: string; amount: Fen }[];
 }
+
+export type OrderPayments = ExportedOrder['payments'];
+
+/** The debits of each order (payer psn_no, positive amount) in the order they were written: deduction order. */
+export async function paymentsOfOrders(pool: Pool, orderIds: readonly number[]): Promise<Map<number, OrderPayments>> {
+  const payments = new Map<number, OrderPayments>();
+  if (orderIds.length === 0) return payments;
+  const [entries] = await pool.query<RowDataPacket[]>(
+    `SELECT l.order_id, p.psn_no, -l.amount AS amount FROM ledger_entries l JOIN persons p ON p.id = l.account_id
+      WHERE l.order_id IN (?) AND l.kind = 'debit' ORDER BY l.id`,
+    [orderIds],
+  );
+  for (const e of entries) {
+    const list = payments.get(e.order_id) ?? [];
+    list.push({ payerPsnNo: e.psn_no, amount: Number(e.amount) });
+    payments.set(e.order_id, list);
+  }
+  return payments;
+}
+
+/** `payer:yuan` pairs joined by `;`, as in orders export. */
+export const formatPayments = (payments: OrderPayments): string => payments.map((p) => `${p.payerPsnNo}:${formatYuan(p.amount)}`).join(';');
 
 /** A campaign's orders in psn_no order, a page at a time, with their payments. */
 export async function* streamOrders(pool: Pool, campaignId: number, pageSize = 5000): AsyncGenerator<ExportedOrder[]> {
@@ -23,19 +45,7 @@ export async function* streamOrders(pool: Pool, campaignId: number, pageSize = 5
     if (rows.length === 0) return;
     // A refunded order keeps showing the payments that were given back.
     const paidIds = rows.filter((r) => r.status === 'paid' || r.status === 'refunded').map((r) => r.id as number);
-    const payments = new Map<number, ExportedOrder['payments']>();
-    if (paidIds.length > 0) {
-      const [entries] = await pool.query<RowDataPacket[]>(
-        `SELECT l.order_id, p.psn_no, -l.amount AS amount FROM ledger_entries l JOIN persons p ON p.id = l.account_id
-          WHERE l.order_id IN (?) AND l.kind = 'debit' ORDER BY l.id`,
-        [paidIds],
-      );
-      for (const e of entries) {
-        const list = payments.get(e.order_id) ?? [];
-        list.push({ payerPsnNo: e.psn_no, amount: Number(e.amount) });
-        payments.set(e.order_id, list);
-      }
-    }
+    const payments = await paymentsOfOrders(pool, paidIds);
     yield rows.map((r) => ({
       orderId: r.id, psnNo: r.psn_no, status: r.status, premium: r.premium, failureCode: r.failure_code,
       payments: payments.get(r.id) ?? [],

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
@@ -16,12 +16,20 @@ export function spreadsheetSafe(value: string): string {
 
 /**
  * Writes a CSV export (UTF-8, header row, RFC 4180 quoting) through a temporary file renamed at the
- * end, so a reader never sees half a file. `rows` yields batches of already-formatted cells.
+ * end, so a reader never sees half a file. `rows` yields batches of already-formatted cells. `mode`
+ * (e.g. 0o600) is the file's permission from its creation on.
  */
-export async function writeCsvExport(file: string, header: readonly string[], rows: AsyncIterable<string[][]>): Promise<number> {
+export async function writeCsvExport(file: string, header: readonly string[], rows: AsyncIterable<string[][]>, options: { mode?: number } = {}): Promise<number> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const temporary = `${file}.partial`;
-  const out = createWriteStream(temporary);
+  let out;
+  if (options.mode === undefined) out = createWriteStream(temporary);
+  else {
+    // A file holding personal data is created with its mode (never chmod-ed after it was written):
+    // a leftover partial file of an earlier run, whatever its mode, is removed, not reused.
+    await rm(temporary, { force: true });
+    out = createWriteStream(temporary, { flags: 'wx', mode: options.mode });
+  }
   const csv = stringify({ header: true, columns: [...header], quoted_match: /[\r\n",]/ });
   csv.pipe(out);
   let count = 0;

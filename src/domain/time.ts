@@ -14,6 +14,18 @@ export function shanghaiNow(): ShanghaiTime {
   return toShanghai(new Date());
 }
 
+/** A business time as written for people and programs: `YYYY-MM-DD HH:mm:ss+08:00`. */
+export function withOffset(time: ShanghaiTime): string {
+  return `${time}+08:00`;
+}
+
+/** The date `days` after (or before, when negative) `date`, both YYYY-MM-DD. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
 export function shanghaiToday(): string {
   return shanghaiNow().slice(0, 10);
 }
