@@ -1,4 +1,4 @@
-import type { JobHandlers } from '../src/queue/workers.ts';
+import type { JobHandlers } from './workers.ts';
 import { handleCampaignDailyJob } from './campaign-daily.ts';
 import { handleCampaignRunJob } from './campaign-run.ts';
 import { handlePayOrders } from './pay-orders.ts';

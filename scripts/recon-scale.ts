@@ -100,7 +100,7 @@ async function setup(): Promise<void> {
 async function runReconciliation(): Promise<void> {
   const { createApp } = await import('../src/app.ts');
   const { handlers } = await import('../jobs/index.ts');
-  const { runUntilFinished } = await import('../src/queue/wait.ts');
+  const { runUntilFinished } = await import('../jobs/wait.ts');
   const { startReconRun } = await import('../src/recon/reconcile-day.service.ts');
   const app = createApp({ databaseUrl, queuePrefix: process.env.QUEUE_PREFIX! });
   try {

@@ -6,7 +6,7 @@ import { handlers } from '../../jobs/index.ts';
 import type { App } from '../../src/app.ts';
 import { countOrders, findCampaign, insertCampaign, type CampaignRow } from '../../src/campaign/campaign.repository.ts';
 import { requestRun } from '../../src/campaign/campaign.service.ts';
-import { runUntilFinished } from '../../src/queue/wait.ts';
+import { runUntilFinished } from '../../jobs/wait.ts';
 import { ROOT } from './paths.ts';
 
 /** What a realistic province charges (yuan 400 / 380), single mode as most regions collect today. */

@@ -1,6 +1,6 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { CampaignRow } from '../../src/campaign/campaign.repository.ts';
-import { premiumDebitKey } from '../../src/campaign/payment.repository.ts';
+import { premiumDebitKey } from '../../src/ledger/keys.ts';
 import type { Binding } from '../../src/domain/eligibility.ts';
 import type { Fen } from '../../src/domain/money.ts';
 import { chargePremium, type ChargeOutcome } from '../../src/domain/premium.ts';

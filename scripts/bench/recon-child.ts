@@ -7,7 +7,7 @@
 import { handlers } from '../../jobs/index.ts';
 import { createApp } from '../../src/app.ts';
 import { env } from '../../src/config/env.ts';
-import { runUntilFinished } from '../../src/queue/wait.ts';
+import { runUntilFinished } from '../../jobs/wait.ts';
 import { startReconRun, type DayResult } from '../../src/recon/reconcile-day.service.ts';
 
 const [businessDate, inbox, outbox] = process.argv.slice(2);

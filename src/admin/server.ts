@@ -11,7 +11,7 @@ import { OrderNotFoundError } from '../campaign/order-not-found.error.ts';
 import { listFailures, recentRuns } from '../campaign/orders.queries.ts';
 import { formatYuan } from '../domain/money.ts';
 import { logger } from '../logger.ts';
-import { listActions, type Actor } from '../operations/audit.repository.ts';
+import { listActions, type Actor } from '../audit/audit.repository.ts';
 import { collectStatus, failedJobs } from '../operations/status.service.ts';
 import { QUEUE_NAMES } from '../queue/catalog.ts';
 import { requireToken } from './auth.ts';

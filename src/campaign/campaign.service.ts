@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import type { Job, ParentOptions } from 'bullmq';
-import { WaitingChildrenError } from 'bullmq';
 import type { App } from '../app.ts';
 import { env } from '../config/env.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -8,13 +5,14 @@ import { chunkByCluster, ClusterChunker } from '../domain/clusters.ts';
 import { ALREADY_PAID, chargeCluster, type PremiumFailureCode } from '../domain/premium.ts';
 import { shanghaiNow } from '../domain/time.ts';
 import { logger } from '../logger.ts';
-import { finishRunActions, recordAction, type Actor, type OperatorAction } from '../operations/audit.repository.ts';
-import { paymentWrittenNotCommitted } from '../operations/fault-injection.ts';
-import type { JobPayload } from '../queue/catalog.ts';
+import { finishRunActions, recordAction, type Actor, type OperatorAction } from '../audit/audit.repository.ts';
+import { jobCatalog, type JobPayload } from '../queue/catalog.ts';
+import type { ParentRef } from '../queue/queues.ts';
 import {
   allBindings, countOrders, findCampaign, finishRun, insertRun, loadOrderGraph, maxPersonId, PLAN_BATCH, pendingOrdersInRange, planOrderRange,
   type CampaignRow, type OrderSelection,
 } from './campaign.repository.ts';
+import { paymentWrittenNotCommitted } from './fault-injection.ts';
 import { OrderNotFoundError } from './order-not-found.error.ts';
 import { findOrder } from './orders.queries.ts';
 import { lockChunk, writeChunk } from './payment.repository.ts';
@@ -39,20 +37,18 @@ export interface RunRequest {
 
 export interface RunRequestOptions {
   /** Makes the run a child of a waiting step job; a failed run fails that job too. */
-  parent?: ParentOptions;
+  parent?: ParentRef;
   /** An operator's request: recorded in the audit trail in the same transaction as the run. */
   actor?: Actor;
   action?: OperatorAction;
 }
 
-export const runJobId = (runId: number) => `campaign-run-${runId}`;
-
 /**
  * Enqueues the job of a run row. The id derives from the run, so enqueueing a run that still has a
  * job adds nothing, and recovery can enqueue it again once Redis has lost it.
  */
-export async function enqueueRun(app: App, run: Pick<RunRecord, 'id' | 'campaignId' | 'kind' | 'orderId' | 'code'>, parent?: ParentOptions): Promise<string> {
-  const jobId = runJobId(run.id);
+export async function enqueueRun(app: App, run: Pick<RunRecord, 'id' | 'campaignId' | 'kind' | 'orderId' | 'code'>, parent?: ParentRef): Promise<string> {
+  const jobId = jobCatalog['campaign-run'].jobId(run.id);
   await app.queues.add(
     'campaign-run',
     { runId: run.id, campaignId: run.campaignId, kind: run.kind, orderId: run.orderId, code: run.code },
@@ -119,18 +115,8 @@ function selectionOf(payload: JobPayload<'campaign-run'>): OrderSelection {
   };
 }
 
-/**
- * A chunk's job id is built from the run and the chunk's own orders. A fan-out restarted after a
- * crash sees fewer pending orders and so cuts different chunks: with positional ids those would
- * collide with the old chunks' ids and be dropped as duplicates, leaving orders unpaid. With content
- * ids an identical chunk is still blocked, a different one runs, and an order in both is charged
- * once because charging is guarded by its status.
- */
-export function chunkJobId(runId: number, orderIds: readonly number[]): string {
-  return `pay-${runId}-${createHash('sha1').update(orderIds.join(',')).digest('hex').slice(0, 16)}`;
-}
-
-type AddChunks = (chunks: number[][]) => Promise<void>;
+/** Hands chunks of order ids (whole family clusters) to whoever charges them. */
+export type AddChunks = (chunks: number[][]) => Promise<void>;
 
 /**
  * A plain run plans the province a person-id range at a time and hands out each family cluster as
@@ -166,43 +152,41 @@ async function fanOutSelection(app: App, selection: OrderSelection, addChunks: A
   return { planned: 0, orders: orders.length };
 }
 
+export interface FanOutSummary {
+  planned: number;
+  orders: number;
+  chunks: number;
+}
+
 /**
- * The parent job of a run (BullMQ step-job pattern): first plans new orders (runs only), groups the
- * selected orders into family-cluster chunks and adds one pay-orders child per chunk (payment starts
- * while later chunks are still being planned); then waits
- * for the children and records the run's summary and, for the operator who asked, how many orders
- * it charged.
+ * The first step of a run: plans new orders (runs only) and groups the selected orders into
+ * family-cluster chunks, handed to `addChunks` as they are complete (payment starts while later
+ * chunks are still being planned).
  */
-export async function handleCampaignRun(app: App, payload: JobPayload<'campaign-run'>, job: Job, token: string | undefined) {
+export async function fanOutRun(app: App, payload: JobPayload<'campaign-run'>, addChunks: AddChunks): Promise<FanOutSummary> {
   const campaign = await findCampaign(app.db.pool, payload.campaignId);
   if (!campaign) throw new CampaignNotFoundError(payload.campaignId);
+  let chunks = 0;
+  const counted: AddChunks = async (cut) => {
+    chunks += cut.length;
+    await addChunks(cut);
+  };
+  const { planned, orders } = payload.kind === 'run'
+    ? await planAndFanOut(app, campaign, counted)
+    : await fanOutSelection(app, selectionOf(payload), counted);
+  logger.info({ campaignId: campaign.id, runId: payload.runId, planned, orders, chunks }, 'campaign run fanned out');
+  return { planned, orders, chunks };
+}
 
-  if (payload.step === 'fan-out') {
-    const payments = app.queues.get('payments');
-    let chunkCount = 0;
-    const addChunks = async (chunks: number[][]) => {
-      for (let i = 0; i < chunks.length; i += 500) {
-        await payments.addBulk(chunks.slice(i, i + 500).map((orderIds) => ({
-          name: 'pay-orders',
-          data: { runId: payload.runId, campaignId: campaign.id, retry: payload.kind === 'retry', orderIds },
-          opts: { jobId: chunkJobId(payload.runId, orderIds), parent: { id: job.id!, queue: job.queueQualifiedName }, failParentOnFailure: true },
-        })));
-      }
-      chunkCount += chunks.length;
-    };
-    const { planned, orders } = payload.kind === 'run'
-      ? await planAndFanOut(app, campaign, addChunks)
-      : await fanOutSelection(app, selectionOf(payload), addChunks);
-    logger.info({ jobId: job.id, campaignId: campaign.id, runId: payload.runId, planned, orders, chunks: chunkCount }, 'campaign run fanned out');
-    await job.updateData({ ...payload, step: 'wait' });
-  }
-
-  if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
-  const charged = Object.values(await job.getChildrenValues<{ charged?: number }>()).reduce((n, v) => n + (v?.charged ?? 0), 0);
-  const summary = await countOrders(app.db.pool, campaign.id);
+/**
+ * The last step of a run, once every chunk is charged: records the run's summary and, for the
+ * operator who asked, how many orders it charged.
+ */
+export async function finishCampaignRun(app: App, payload: JobPayload<'campaign-run'>, charged: number) {
+  const summary = await countOrders(app.db.pool, payload.campaignId);
   await finishRunActions(app.db.pool, payload.runId, charged);
   await finishRun(app.db.pool, payload.runId, summary);
-  logger.info({ jobId: job.id, campaignId: campaign.id, runId: payload.runId, charged }, 'campaign run finished');
+  logger.info({ campaignId: payload.campaignId, runId: payload.runId, charged }, 'campaign run finished');
   return { runId: payload.runId, charged, summary };
 }
 

@@ -1,7 +1,10 @@
-import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { Binding } from '../domain/eligibility.ts';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { Fen } from '../domain/money.ts';
 import type { Beneficiary, ChargeOutcome, OrderToCharge } from '../domain/premium.ts';
+import { lockAccounts } from '../ledger/accounts.ts';
+import { postEntries, type NewLedgerEntry } from '../ledger/entries.ts';
+import { premiumDebitKey } from '../ledger/keys.ts';
+import { findBindingsOf, withBalance } from '../ledger/payers.ts';
 
 /** Everything the premium rules need about one chunk, read inside its transaction. */
 export interface ChunkState {
@@ -28,36 +31,9 @@ export async function lockChunk(conn: PoolConnection, campaignId: number, orderI
   if (orderRows.length === 0) return { orders: [], balances: new Map() };
   const beneficiaryIds = orderRows.map((r) => r.person_id as number);
 
-  const [bindingRows] = await conn.query<RowDataPacket[]>(
-    `SELECT b.beneficiary_id, b.relationship, b.priority, b.bound_at, b.revoked_at,
-            p.id, p.psn_no, p.insutype, p.admdvs, p.status
-       FROM bindings b JOIN persons p ON p.id = b.payer_id
-      WHERE b.beneficiary_id IN (?)`,
-    [beneficiaryIds],
-  );
-  const payerIds = [...new Set(bindingRows.map((r) => r.id as number))].sort((a, b) => a - b);
-  const balances = new Map<number, Fen>();
-  if (payerIds.length > 0) {
-    const [accountRows] = await conn.query<RowDataPacket[]>(
-      'SELECT person_id, balance FROM accounts WHERE person_id IN (?) ORDER BY person_id FOR UPDATE',
-      [payerIds],
-    );
-    for (const a of accountRows) balances.set(a.person_id, a.balance);
-  }
-
-  const bindingsOf = new Map<number, Binding[]>();
-  for (const r of bindingRows) {
-    const list = bindingsOf.get(r.beneficiary_id) ?? [];
-    list.push({
-      payer: { id: r.id, psnNo: r.psn_no, insutype: r.insutype, admdvs: r.admdvs, status: r.status },
-      payerBalance: balances.get(r.id) ?? null,
-      relationship: r.relationship,
-      priority: r.priority,
-      boundAt: r.bound_at,
-      revokedAt: r.revoked_at,
-    });
-    bindingsOf.set(r.beneficiary_id, list);
-  }
+  const bindingsOf = await findBindingsOf(conn, beneficiaryIds);
+  const accounts = await lockAccounts(conn, [...bindingsOf.values()].flatMap((list) => list.map((b) => b.payer.id)));
+  const balances = new Map<number, Fen>([...accounts].map(([id, account]) => [id, account.balance]));
 
   const [personRows] = await conn.query<RowDataPacket[]>(
     'SELECT id, psn_no, insutype, admdvs, status, resident_category FROM persons WHERE id IN (?)',
@@ -73,46 +49,25 @@ export async function lockChunk(conn: PoolConnection, campaignId: number, orderI
       orderId: o.id,
       beneficiary: beneficiaries.get(o.person_id)!,
       premium: o.premium,
-      bindings: bindingsOf.get(o.person_id) ?? [],
+      bindings: (bindingsOf.get(o.person_id) ?? []).map((b) => withBalance(b, balances.get(b.payer.id) ?? null)),
     })),
     balances,
   };
 }
-
-/** One ledger debit per (order, payer); the key grows with the order id (PERF-NOTES: ascending keys). */
-export const premiumDebitKey = (orderId: number, payerId: number) =>
-  `P${String(orderId).padStart(10, '0')}-${String(payerId).padStart(10, '0')}`;
 
 /**
  * Writes a chunk's outcomes: ledger debits, the guarded balance update and the order statuses, all
  * in the caller's transaction. Throws (and so rolls everything back) if any balance guard fails.
  */
 export async function writeChunk(conn: PoolConnection, outcomes: readonly ChargeOutcome[], at: string): Promise<void> {
-  const debits: [string, number, 'debit', Fen, number][] = [];
-  const perAccount = new Map<number, Fen>();
+  const debits: NewLedgerEntry[] = [];
   for (const o of outcomes) {
     if (o.status !== 'paid') continue;
     for (const p of o.payments) {
-      debits.push([premiumDebitKey(o.orderId, p.payerId), p.payerId, 'debit', -p.amount, o.orderId]);
-      // One payer may pay for several beneficiaries of the chunk: one guarded update per account.
-      perAccount.set(p.payerId, (perAccount.get(p.payerId) ?? 0) + p.amount);
+      debits.push({ idemKey: premiumDebitKey(o.orderId, p.payerId), accountId: p.payerId, kind: 'debit', amount: -p.amount, orderId: o.orderId });
     }
   }
-
-  if (debits.length > 0) {
-    await conn.query('INSERT INTO ledger_entries (idem_key, account_id, kind, amount, order_id) VALUES ?', [debits]);
-    const ids = [...perAccount.keys()];
-    const cases = ids.map(() => 'WHEN ? THEN ?').join(' ');
-    const caseParams = ids.flatMap((id) => [id, perAccount.get(id)!]);
-    const [result] = await conn.query<ResultSetHeader>(
-      `UPDATE accounts SET balance = balance - CASE person_id ${cases} END
-        WHERE person_id IN (?) AND balance >= CASE person_id ${cases} END`,
-      [...caseParams, ids, ...caseParams],
-    );
-    if (result.affectedRows !== ids.length) {
-      throw new Error(`balance guard failed: ${result.affectedRows} of ${ids.length} accounts could be debited`);
-    }
-  }
+  await postEntries(conn, debits);
 
   // Paid orders (the bulk) share their new values: one plain UPDATE. Failures carry a detail each:
   // one UPDATE per status and code, the detail picked by id. A derived table of one SELECT per order

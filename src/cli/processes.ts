@@ -6,7 +6,7 @@ import { env } from '../config/env.ts';
 import { logger } from '../logger.ts';
 import { startSweeper } from '../operations/recovery.service.ts';
 import { startScheduler } from '../operations/scheduler.ts';
-import { startWorkers, type RunningWorkers } from '../queue/workers.ts';
+import { startWorkers, type RunningWorkers } from '../../jobs/workers.ts';
 
 export interface Part {
   name: string;

@@ -6,7 +6,7 @@ import { requestRun } from '../campaign/campaign.service.ts';
 import { IMPORTS } from '../imports/catalog.ts';
 import { runImport, type ImportKind, type ImportSummary } from '../imports/import-runner.ts';
 import { verifyLedger, type LedgerReport } from '../ledger/verify.ts';
-import { runUntilFinished } from '../queue/wait.ts';
+import { runUntilFinished } from '../../jobs/wait.ts';
 import { previousDay, shanghaiToday } from '../domain/time.ts';
 import { countsOfDay } from '../recon/recon.repository.ts';
 import { startReconRun, type DayResult } from '../recon/reconcile-day.service.ts';

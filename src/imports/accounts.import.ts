@@ -3,8 +3,9 @@ import { formatYuan, type Fen } from '../domain/money.ts';
 import { alnumKey, amount } from './fields.ts';
 import { RowError } from './row.error.ts';
 import type { ImportDefinition, RowOutcome } from './import-runner.ts';
-import { applyAdjustments, insertAccounts, lockAccounts, type Adjustment } from './accounts.repository.ts';
-import { adjustmentKey, insertLedgerEntries, type NewLedgerEntry } from './ledger.repository.ts';
+import { insertAccounts, lockAccounts, recordImportedBalances, type ImportedBalance } from '../ledger/accounts.ts';
+import { postEntries, type NewLedgerEntry } from '../ledger/entries.ts';
+import { adjustmentKey } from '../ledger/keys.ts';
 import { findPersons } from './lookups.repository.ts';
 
 const COLUMNS = ['psn_no', 'balance'] as const;
@@ -29,7 +30,7 @@ export const accountsImport: ImportDefinition<(typeof COLUMNS)[number], AccountR
       const persons = await findPersons(conn, rows.map(({ value }) => value.psnNo));
       const accounts = await lockAccounts(conn, [...persons.values()].map((p) => p.id));
       const created: { personId: number; balance: Fen }[] = [];
-      const adjustments: Adjustment[] = [];
+      const imported: ImportedBalance[] = [];
       const entries: NewLedgerEntry[] = [];
 
       const outcomes = rows.map(({ value }): RowOutcome => {
@@ -46,14 +47,14 @@ export const accountsImport: ImportDefinition<(typeof COLUMNS)[number], AccountR
         if (account.balance + delta < 0) {
           return new RowError('balance', `adjustment of ${formatYuan(delta)} would make the balance negative (balance ${formatYuan(account.balance)})`);
         }
-        adjustments.push({ personId: person.id, expectedImported: account.importedBalance, newImported: value.balance, delta });
+        imported.push({ personId: person.id, expectedImported: account.importedBalance, newImported: value.balance });
         entries.push({ idemKey: adjustmentKey(person.id, account.adjustments + 1), accountId: person.id, kind: 'adjustment', amount: delta });
         return 'imported';
       });
 
       await insertAccounts(conn, created);
-      await insertLedgerEntries(conn, entries);
-      await applyAdjustments(conn, adjustments);
+      await postEntries(conn, entries);
+      await recordImportedBalances(conn, imported);
       return outcomes;
     }),
 };

@@ -1,11 +1,12 @@
 import { inTransaction } from '../db/transaction.ts';
-import { formatYuan, type Fen } from '../domain/money.ts';
+import { formatYuan } from '../domain/money.ts';
 import { alnumKey, amount, textKey, time } from './fields.ts';
 import { RowError } from './row.error.ts';
 import type { ImportDefinition, RowOutcome } from './import-runner.ts';
-import { applyBalanceDeltas, lockAccounts } from './accounts.repository.ts';
+import { lockAccounts } from '../ledger/accounts.ts';
+import { postEntries } from '../ledger/entries.ts';
+import { creditKey } from '../ledger/keys.ts';
 import { findCredits, insertCredits, type NewCredit, type StoredCredit } from './credits.repository.ts';
-import { creditKey, insertLedgerEntries } from './ledger.repository.ts';
 import { findPersons } from './lookups.repository.ts';
 
 const COLUMNS = ['credit_id', 'psn_no', 'amount', 'credited_at'] as const;
@@ -36,7 +37,6 @@ export const creditsImport: ImportDefinition<(typeof COLUMNS)[number], CreditRow
       const persons = await findPersons(conn, values.map((c) => c.psnNo));
       const accounts = await lockAccounts(conn, [...persons.values()].map((p) => p.id));
       const accepted: NewCredit[] = [];
-      const deltas = new Map<number, Fen>();
 
       const outcomes = values.map((credit): RowOutcome => {
         const earlier = applied.get(credit.creditId);
@@ -46,19 +46,17 @@ export const creditsImport: ImportDefinition<(typeof COLUMNS)[number], CreditRow
         if (!accounts.has(person.id)) return new RowError('psn_no', 'no personal account');
         applied.set(credit.creditId, credit);
         accepted.push({ creditId: credit.creditId, personId: person.id, amount: credit.amount, creditedAt: credit.creditedAt });
-        deltas.set(person.id, (deltas.get(person.id) ?? 0) + credit.amount);
         return 'imported';
       });
 
       const ids = await insertCredits(conn, accepted);
-      await insertLedgerEntries(
+      await postEntries(
         conn,
         accepted.map((c) => {
           const id = ids.get(c.creditId)!;
           return { idemKey: creditKey(id), accountId: c.personId, kind: 'credit', amount: c.amount, creditId: id };
         }),
       );
-      await applyBalanceDeltas(conn, deltas);
       return outcomes;
     }),
 };

@@ -1,10 +1,10 @@
 import type { Pool } from 'mysql2/promise';
 import type { Queryable } from '../db/client.ts';
 import { inParts } from '../db/parts.ts';
-import { byteOrder, type Binding, type Person } from '../domain/eligibility.ts';
-import type { Fen } from '../domain/money.ts';
-import { readAccountPages } from './accounts.repository.ts';
-import { findBindingsOf, findInstitutions, findPersons, type InstitutionRef, type StoredBinding } from './lookups.repository.ts';
+import { byteOrder, type Person } from '../domain/eligibility.ts';
+import { readAccountPages } from '../ledger/accounts.ts';
+import { findBindingsOf, type StoredBinding } from '../ledger/payers.ts';
+import { findInstitutions, findPersons, type InstitutionRef } from './lookups.repository.ts';
 import type { SettlementEvent } from './settlements.repository.ts';
 
 /**
@@ -60,9 +60,4 @@ export function accountsOf({ patients, bindingsOf }: SettlementLookups): number[
   for (const bindings of bindingsOf.values()) for (const b of bindings) ids.push(b.payer.id);
   return ids;
 }
-
-/** Spelled out: spreading the stored binding into a new object costs several times as much, once per binding and row. */
-export const withBalance = (b: StoredBinding, payerBalance: Fen | null): Binding => ({
-  payer: b.payer, relationship: b.relationship, priority: b.priority, boundAt: b.boundAt, revokedAt: b.revokedAt, payerBalance,
-});
 

@@ -7,10 +7,12 @@ import { allocateSettlement, refundOf, type AccountMovement } from '../domain/se
 import { alnumKey, amount, optionalTextKey, textKey, time } from './fields.ts';
 import { RowError } from './row.error.ts';
 import type { ImportDefinition, RowOutcome } from './import-runner.ts';
-import { applyBalanceDeltas, lockAccounts } from './accounts.repository.ts';
-import { findSettlementDebits, insertLedgerEntries, refundKey, settlementDebitKey, type NewLedgerEntry } from './ledger.repository.ts';
+import { applyBalanceDeltas, lockAccounts } from '../ledger/accounts.ts';
+import { findSettlementDebits, insertLedgerEntries, type NewLedgerEntry } from '../ledger/entries.ts';
+import { refundKey, settlementDebitKey } from '../ledger/keys.ts';
+import { withBalance } from '../ledger/payers.ts';
 import type { InstitutionRef } from './lookups.repository.ts';
-import { accountsOf, prefetchLookups, readLookups, withBalance, type SettlementLookups } from './settlement-lookups.ts';
+import { accountsOf, prefetchLookups, readLookups, type SettlementLookups } from './settlement-lookups.ts';
 import { findSettlements, insertSettlements, type NewSettlement, type SettlementEvent } from './settlements.repository.ts';
 
 const COLUMNS = ['setl_id', 'mdtrt_id', 'psn_no', 'fixmedins_code', 'setl_time', 'medfee_sumamt', 'personal_burden', 'orig_setl_id'] as const;

@@ -1,43 +1,34 @@
-import { UnrecoverableError, type Job } from 'bullmq';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { App } from '../app.ts';
 import { env } from '../config/env.ts';
 import { previousDay } from '../domain/time.ts';
 import { logger } from '../logger.ts';
+import type { JobPayload } from '../queue/catalog.ts';
 import { startReconRun, type DayResult } from '../recon/reconcile-day.service.ts';
+import { finishScheduleRun } from './schedule-runs.repository.ts';
 
-export interface ScheduledReconContext {
-  scheduleRunId: number;
-  tick: string;
-  job: Job;
-  recheckLater: () => Promise<never>;
-}
-
-export const reconTickJobId = (scheduleRunId: number) => `recon-tick-${scheduleRunId}`;
-
-function summaryOf(result: DayResult) {
-  return { date: result.businessDate, files: result.files.length, institutions: result.institutions, discrepancies: result.discrepancies, report: result.report };
-}
+/** The nightly tick reconciles the business day before the tick's Shanghai date. */
+export const reconDayOfTick = (tick: string) => previousDay(tick.slice(0, 10));
 
 /**
- * The nightly tick's work: reconciles the business day before the tick's Shanghai date under a job
- * id of the tick's own, and looks again until that job has finished. (Not as a BullMQ child: runs
- * of a day are deduplicated, and BullMQ refuses deduplication together with a parent.) If an
- * operator's run of that day is under way, the tick waits for it to end and then runs its own: the
- * operator's run may have listed the inbox before files that arrived since.
+ * Starts the nightly tick's reconciliation under a job id of the tick's own (not as a BullMQ child:
+ * runs of a day are deduplicated, and BullMQ refuses deduplication together with a parent); the
+ * tick looks again until that job has finished. If an operator's run of that day is under way, the
+ * tick's run waits for it to end: the operator's run may have listed the inbox before files that
+ * arrived since.
  */
-export async function runScheduledRecon(app: App, context: ScheduledReconContext): Promise<Record<string, unknown>> {
-  const businessDate = previousDay(context.tick.slice(0, 10));
-  const jobId = reconTickJobId(context.scheduleRunId);
-  const own = await app.queues.get('recon').getJob(jobId);
-  if (own) {
-    if (await own.isCompleted()) return summaryOf(own.returnvalue as DayResult);
-    if (await own.isFailed()) throw new UnrecoverableError(`reconciliation of ${businessDate} failed: ${own.failedReason}`);
-    return context.recheckLater();
-  }
-  const started = await startReconRun(app, { businessDate, inbox: env().INBOX_DIR, outbox: env().OUTBOX_DIR, jobId });
-  if (started.joined) logger.info({ jobId: context.job.id, businessDate, running: started.jobId }, 'a reconciliation of the day is under way; the tick runs its own after it');
-  return context.recheckLater();
+export async function startScheduledRecon(app: App, payload: JobPayload<'schedule-tick'>): Promise<void> {
+  const businessDate = reconDayOfTick(payload.tick);
+  const started = await startReconRun(app, { businessDate, inbox: env().INBOX_DIR, outbox: env().OUTBOX_DIR, scheduleRunId: payload.scheduleRunId });
+  if (started.joined) logger.info({ scheduleRunId: payload.scheduleRunId, businessDate, running: started.jobId }, 'a reconciliation of the day is under way; the tick runs its own after it');
+}
+
+/** Records the nightly tick's summary once its reconciliation has finished. */
+export async function finishReconTick(app: App, payload: JobPayload<'schedule-tick'>, result: DayResult) {
+  const summary = { date: result.businessDate, files: result.files.length, institutions: result.institutions, discrepancies: result.discrepancies, report: result.report };
+  await finishScheduleRun(app.db.pool, payload.scheduleRunId, summary);
+  logger.info({ scheduleRunId: payload.scheduleRunId, ...summary }, 'reconciliation tick finished');
+  return summary;
 }
 
 export interface ReconRecovery {

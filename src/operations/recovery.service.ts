@@ -1,12 +1,15 @@
 import type { App } from '../app.ts';
 import { findCampaign } from '../campaign/campaign.repository.ts';
-import { CampaignNotFoundError, enqueueRun, requestRun, runJobId } from '../campaign/campaign.service.ts';
+import { CampaignNotFoundError, enqueueRun, requestRun } from '../campaign/campaign.service.ts';
 import { countPendingOrders, listUnfinishedRuns } from '../campaign/runs.queries.ts';
 import { logger } from '../logger.ts';
-import { recordAction, type Actor } from './audit.repository.ts';
+import { jobCatalog } from '../queue/catalog.ts';
+import { recordAction, type Actor } from '../audit/audit.repository.ts';
 import { recoverRecon, type ReconRecovery } from './recon-schedule.ts';
 import { listUnfinishedScheduleRuns } from './schedule-runs.repository.ts';
-import { catchUp, dailyJobId, enqueueTickJob } from './schedule.service.ts';
+import { catchUp, enqueueTickJob } from './schedule.service.ts';
+
+const runJobId = jobCatalog['campaign-run'].jobId;
 import type { ScheduleDefinition } from './schedules.ts';
 
 export interface RecoveryReport {
@@ -51,7 +54,7 @@ export async function recoverLostWork(app: App, filter: { campaignId?: number; m
     if (scheduleRunId !== null) {
       // A scheduled run is a child of its daily step: attach it there while the step waits, so the
       // INSUFFICIENT_BALANCE retry still comes after it.
-      const parentId = dailyJobId(scheduleRunId, run.campaignId);
+      const parentId = jobCatalog['campaign-daily'].jobId(scheduleRunId, run.campaignId);
       const parent = await schedules.getJob(parentId);
       if (parent && LIVE_PARENT_STATES.has(await parent.getState())) {
         await enqueueRun(app, run, { id: parentId, queue: parent.queueQualifiedName });
@@ -100,7 +103,7 @@ export async function resumeCampaign(app: App, campaignId: number, actor: Actor)
     await recordAction(app.db.pool, actor, 'campaign.resume', params, recovered.requeuedRuns[0]);
   }
   logger.info({ ...params, newRunId, pendingOrders }, 'campaign resumed');
-  const jobIds = [...recovered.requeuedRuns, ...(newRunId ? [newRunId] : [])].map(runJobId);
+  const jobIds = [...recovered.requeuedRuns, ...(newRunId ? [newRunId] : [])].map((runId) => runJobId(runId));
   return { ...recovered, campaignId, pendingOrders, newRunId, jobIds };
 }
 

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { env, type Env } from '../config/env.ts';
-import { compactDate, toShanghai, type ShanghaiTime } from '../domain/time.ts';
+import { toShanghai, type ShanghaiTime } from '../domain/time.ts';
 import { InvalidScheduleError } from './invalid-schedule.error.ts';
 
 /** Business time; said explicitly to node-cron so the machine's TZ never matters. */
@@ -30,11 +30,6 @@ export function scheduleDefinitions(settings: Env = env()): ScheduleDefinition[]
     if (!cron.validate(d.expression)) throw new InvalidScheduleError(`${d.variable} is not a valid cron expression: '${d.expression}'`);
   }
   return definitions;
-}
-
-/** One job per schedule tick: a second enqueue of the same tick is blocked by BullMQ. */
-export function tickJobId(schedule: ScheduleName, tick: ShanghaiTime): string {
-  return `tick-${schedule}-${compactDate(tick.slice(0, 10))}${tick.slice(11).replaceAll(':', '')}`;
 }
 
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;

@@ -1,30 +1,24 @@
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { env } from '../config/env.ts';
-import { jobCatalog, QUEUE_NAMES, type JobInput, type JobName, type QueueName } from './catalog.ts';
+import { jobCatalog, QUEUE_NAMES, standardRetry, type JobInput, type JobName, type QueueName } from './catalog.ts';
+
+/** The parent a child job is added under, as plain data (a job's id and its queue's qualified name). */
+export interface ParentRef {
+  id: string;
+  queue: string;
+}
 
 export interface Queues {
   prefix: string;
   connection: Redis;
   get(name: QueueName): Queue;
-  /** Validates the payload against the catalog and adds the job to its queue. */
+  /** Validates the payload against the catalog and adds the job to its queue, with the catalog's retry options. */
   add<K extends JobName>(name: K, data: JobInput<K>, options?: JobsOptions): ReturnType<Queue['add']>;
+  /** `add` for many jobs of one kind at once (one round trip). */
+  addBulk<K extends JobName>(name: K, jobs: readonly { data: JobInput<K>; options: JobsOptions }[]): Promise<void>;
   events(name: QueueName): QueueEvents;
   close(): Promise<void>;
-}
-
-/**
- * Transient faults retry with exponential backoff; business outcomes never throw, so they are never
- * retried. Failed jobs are kept for operators; completed ones long enough that a deterministic job
- * id still blocks a duplicate.
- */
-export function defaultJobOptions(): JobsOptions {
-  return {
-    attempts: env().JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: env().JOB_BACKOFF_MS },
-    removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
-    removeOnFail: false,
-  };
 }
 
 export function createQueues(connection: Redis, prefix: string = env().QUEUE_PREFIX): Queues {
@@ -33,7 +27,7 @@ export function createQueues(connection: Redis, prefix: string = env().QUEUE_PRE
   const get = (name: QueueName) => {
     let queue = queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection, prefix, defaultJobOptions: defaultJobOptions() });
+      queue = new Queue(name, { connection, prefix, defaultJobOptions: standardRetry() });
       queue.on('error', () => undefined);
       queues.set(name, queue);
     }
@@ -45,7 +39,12 @@ export function createQueues(connection: Redis, prefix: string = env().QUEUE_PRE
     get,
     add(name, data, options) {
       const spec = jobCatalog[name];
-      return get(spec.queue).add(name, spec.payload.parse(data), options);
+      return get(spec.queue).add(name, spec.payload.parse(data), { ...spec.retry(), ...options });
+    },
+    async addBulk(name, jobs) {
+      const spec = jobCatalog[name];
+      const retry = spec.retry();
+      if (jobs.length > 0) await get(spec.queue).addBulk(jobs.map((j) => ({ name, data: spec.payload.parse(j.data), opts: { ...retry, ...j.options } })));
     },
     events(name) {
       let e = events.get(name);

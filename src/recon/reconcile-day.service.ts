@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { WaitingChildrenError, type Job } from 'bullmq';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
 import { inParts } from '../db/parts.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { FILE_NAME_PATTERN, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts } from '../domain/reconciliation.ts';
-import { compactDate } from '../domain/time.ts';
 import { logger } from '../logger.ts';
 import { jobCatalog, type JobPayload } from '../queue/catalog.ts';
 import { archiveFile, listInbox, rejectFile, sha256OfFile } from './inbox.ts';
@@ -16,19 +13,16 @@ import {
 } from './recon.repository.ts';
 import type { FileResult } from './reconcile-file.service.ts';
 import { reportPaths, writeCountsFile, writeReconExport } from './report.ts';
-import { compactHeap } from './heap.ts';
-import { ReportedIdSet } from './reported-ids.ts';
+import { compactHeap } from './engine/heap.ts';
+import { PackedIdSet } from './engine/packed-ids.ts';
 
 export interface ReconRunRequest {
   /** YYYY-MM-DD */
   businessDate: string;
   inbox: string;
   outbox: string;
-  /**
-   * A deterministic job id (e.g. from a schedule tick) so that asking twice enqueues once; by
-   * default every request gets a fresh one.
-   */
-  jobId?: string;
+  /** The schedule tick asking, if any: its run gets an id of its own, so asking twice enqueues once. */
+  scheduleRunId?: number;
 }
 
 export interface ReconRunStarted {
@@ -43,13 +37,13 @@ export interface ReconRunStarted {
  * request starts a new run, which changes only what changed in the inbox or the ledger.
  */
 export async function startReconRun(app: App, request: ReconRunRequest): Promise<ReconRunStarted> {
-  const day = compactDate(request.businessDate);
-  const jobId = request.jobId ?? `recon-day-${day}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const spec = jobCatalog['reconcile-day'];
+  const jobId = spec.jobId(request.businessDate, request.scheduleRunId);
   const job = await app.queues.add(
     'reconcile-day',
     { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: path.resolve(request.outbox) },
     // Not combinable with a parent job (BullMQ refuses deduplication with one): a caller waits on the job id instead.
-    { jobId, deduplication: { id: `recon-day-${day}` } },
+    { jobId, deduplication: { id: spec.deduplicationId(request.businessDate) } },
   );
   return { jobId: job.id!, joined: job.id !== jobId };
 }
@@ -66,28 +60,22 @@ export interface DayResult {
 
 type DayPayload = JobPayload<'reconcile-day'>;
 
-/**
- * The parent job of a day (BullMQ step-job pattern). Fan-out: rejects inbox files whose names do
- * not follow the pattern, archives content already reconciled, and adds one reconcile-file child
- * per remaining file of the day. Then, once every child is done: MISSING_IN_FILE is recomputed for
- * the whole day and the reports are written. Child job ids derive from this job and the file's
- * content, so a fan-out restarted after a crash adds nothing twice.
- */
-export async function handleReconcileDay(app: App, payload: DayPayload, job: Job, token: string | undefined): Promise<DayResult> {
-  if (payload.step === 'fan-out') {
-    const settled = await fanOut(app, payload, job);
-    payload = { ...payload, step: 'wait', settled };
-    await job.updateData(payload);
-  }
-  if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
-  const children = Object.values(await job.getChildrenValues()) as FileResult[];
-  const files = [...payload.settled, ...children].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return finaliseDay(app.db.pool, payload, files);
+/** A file of the day to reconcile, as the fan-out found it. */
+export interface DayFile {
+  fileName: string;
+  businessDate: string;
+  fixmedinsCode: string;
+  sha256: string;
 }
 
-async function fanOut(app: App, payload: DayPayload, job: Job): Promise<DayPayload['settled']> {
+/**
+ * The first step of a day's run: rejects inbox files whose names do not follow the pattern,
+ * archives content already reconciled, and hands every remaining file of the day to `addFiles`.
+ * Returns the files it dealt with itself, for the summary.
+ */
+export async function fanOutDay(app: App, payload: DayPayload, addFiles: (files: DayFile[]) => Promise<void>): Promise<DayPayload['settled']> {
   const settled: DayPayload['settled'] = [];
-  const children = [];
+  const files: DayFile[] = [];
   for (const name of await listInbox(payload.inbox)) {
     const identity = parseReconFileName(name);
     if (!identity) {
@@ -104,23 +92,19 @@ async function fanOut(app: App, payload: DayPayload, job: Job): Promise<DayPaylo
       settled.push({ file: name, status: 'skipped', reason: 'same content already reconciled' });
       continue;
     }
-    children.push({
-      name: 'reconcile-file' as const,
-      data: jobCatalog['reconcile-file'].payload.parse({ businessDate: payload.businessDate, inbox: payload.inbox, fileName: name, sha256 }),
-      opts: {
-        jobId: `recon-file-${compactDate(identity.businessDate)}-${identity.fixmedinsCode}-${sha256}-${job.id}`,
-        parent: { id: job.id!, queue: job.queueQualifiedName },
-        // A file that cannot be reconciled (a fault, not a discrepancy) fails the day: its report would be wrong.
-        failParentOnFailure: true,
-      },
-    });
+    files.push({ fileName: name, businessDate: identity.businessDate, fixmedinsCode: identity.fixmedinsCode, sha256 });
   }
-  if (children.length > 0) await app.queues.get('recon').addBulk(children);
-  logger.info({ jobId: job.id, businessDate: payload.businessDate, files: children.length, settled: settled.length }, 'reconciliation fanned out');
+  await addFiles(files);
+  logger.info({ businessDate: payload.businessDate, files: files.length, settled: settled.length }, 'reconciliation fanned out');
   return settled;
 }
 
-async function finaliseDay(pool: Pool, payload: DayPayload, files: FileResult[]): Promise<DayResult> {
+/**
+ * The last step, once every file is reconciled: MISSING_IN_FILE is recomputed for the whole day and
+ * the reports are written.
+ */
+export async function finishDay(pool: Pool, payload: DayPayload, children: readonly FileResult[]): Promise<DayResult> {
+  const files = [...payload.settled, ...children].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   await recomputeMissingInFile(pool, payload.businessDate);
   const counts = await countsOfDay(pool, payload.businessDate);
   const paths = reportPaths(payload.outbox, payload.businessDate);
@@ -182,11 +166,11 @@ async function* missingInFilePages(
     const detail = missingInFileDetail(file?.fileName ?? null);
     // One query orders them by setl_id, so at most a page of them.
     if (file && file.daySettlements === count && count - file.reportedCount <= LEDGER_PAGE) {
-      const unreported = ReportedIdSet.decode(await reportedIdsOf(pool, file.fileId, 'unreported_ids'));
+      const unreported = PackedIdSet.decode(await reportedIdsOf(pool, file.fileId, 'unreported_ids'));
       yield { code, detail, missing: await ledgerSettlementsByIds(pool, unreported.toArray()) };
       continue;
     }
-    const reported = ReportedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
+    const reported = PackedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
     for (let after: string | null = null; ;) {
       const page = await ledgerIdsPage(pool, businessDate, code, after, LEDGER_PAGE);
       yield { code, detail, missing: await settlementsInOrder(pool, page.filter(([id]) => !reported.has(id)).map(([id]) => id)) };

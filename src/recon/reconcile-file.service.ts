@@ -7,17 +7,17 @@ import {
   archivedFileName, emptyCounts, judgeRow, parseReconFileName, reportsSettlement, type FileIdentity, type LedgerSettlement, type ReconCounts,
 } from '../domain/reconciliation.ts';
 import { logger } from '../logger.ts';
-import { loadDaySettlements, type DaySettlements } from './day-settlements.ts';
-import { FirstRows } from './first-rows.ts';
-import { compactHeap } from './heap.ts';
+import { loadDaySettlements, type DaySettlements } from './engine/day-settlements.ts';
+import { FirstRows } from './engine/first-rows.ts';
+import { compactHeap } from './engine/heap.ts';
 import { archiveFile, fileExists, rejectFile, sha256OfFile } from './inbox.ts';
 import {
   deleteFileOutcomes, findFileVersion, findLedgerSettlements, finishFileVersion, insertOutcomes, institutionExists, startFileVersion,
   type OutcomeRow,
 } from './recon.repository.ts';
-import { ReportedIds } from './reported-ids.ts';
-import { openRowsInThread, type FileRows } from './threaded-rows.ts';
-import type { RowBatch } from './row-batch.ts';
+import { PackedIds } from './engine/packed-ids.ts';
+import { openRowsInThread, type FileRows } from './engine/threaded-rows.ts';
+import type { RowBatch } from './engine/row-batch.ts';
 
 export interface ReconcileFileRequest {
   businessDate: string;
@@ -107,9 +107,9 @@ interface Recorded {
   /** First rows of setl_ids that are not the day's settlements (the day's keep theirs in DaySettlements). */
   seen: FirstRows;
   counts: ReconCounts;
-  reported: ReportedIds;
+  reported: PackedIds;
   /** The day's settlements as read (null: looked up in batches) and those no valid row reported. */
-  day: { settlements: number; unreported: ReportedIds } | null;
+  day: { settlements: number; unreported: PackedIds } | null;
 }
 
 /**
@@ -126,7 +126,7 @@ async function recordRows(
   fileBytes: number,
   onProgress?: (rows: number) => Promise<void>,
 ): Promise<Recorded> {
-  const recorded: Recorded = { rows: 0, seen: new FirstRows(), counts: emptyCounts(), reported: new ReportedIds(), day: null };
+  const recorded: Recorded = { rows: 0, seen: new FirstRows(), counts: emptyCounts(), reported: new PackedIds(), day: null };
   const inFlight: Promise<void>[] = [];
   let nextProgress = 100_000;
   let nextCompaction = COMPACT_EVERY;

@@ -8,7 +8,7 @@ import { resetEnvCache } from '../../src/config/env.ts';
 import { fromShanghai } from '../../src/domain/time.ts';
 import { catchUp, enqueueTick } from '../../src/operations/schedule.service.ts';
 import type { ScheduleDefinition } from '../../src/operations/schedules.ts';
-import { startWorkers, type RunningWorkers } from '../../src/queue/workers.ts';
+import { startWorkers, type RunningWorkers } from '../../jobs/workers.ts';
 import { addCampaign, runToEnd, useTestApp } from '../support/app.ts';
 import { useTestDb } from '../support/db.ts';
 import { addPerson, bind, credit } from '../support/factories.ts';

@@ -2,7 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handlers } from '../../jobs/index.ts';
 import { requestRun } from '../../src/campaign/campaign.service.ts';
-import { runUntilFinished } from '../../src/queue/wait.ts';
+import { runUntilFinished } from '../../jobs/wait.ts';
 import { addCampaign, runToEnd, useTestApp } from '../support/app.ts';
 import { useTestDb } from '../support/db.ts';
 import { expectLedgerConsistent, ledgerCount } from '../support/orders.ts';

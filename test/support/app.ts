@@ -4,7 +4,7 @@ import { handlers } from '../../jobs/index.ts';
 import { createApp, type App } from '../../src/app.ts';
 import { insertCampaign, type CampaignRow } from '../../src/campaign/campaign.repository.ts';
 import { requestRun, type RunRequest } from '../../src/campaign/campaign.service.ts';
-import { runUntilFinished } from '../../src/queue/wait.ts';
+import { runUntilFinished } from '../../jobs/wait.ts';
 
 /** An app on the given test database with a queue prefix of its own; its keys are removed after the file. */
 export function useTestApp(databaseUrl: string): App & { prefix: string } {

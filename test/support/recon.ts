@@ -6,7 +6,7 @@ import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { handlers } from '../../jobs/index.ts';
 import type { App } from '../../src/app.ts';
 import { startReconRun, type DayResult } from '../../src/recon/reconcile-day.service.ts';
-import { runUntilFinished } from '../../src/queue/wait.ts';
+import { runUntilFinished } from '../../jobs/wait.ts';
 
 /** A designated institution; returns its id. */
 export async function addInstitution(pool: Pool, code: string): Promise<number> {

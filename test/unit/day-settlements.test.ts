@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DaySettlements } from '../../src/recon/day-settlements.ts';
-import { ReportedIdSet } from '../../src/recon/reported-ids.ts';
+import { DaySettlements } from '../../src/recon/engine/day-settlements.ts';
+import { PackedIdSet } from '../../src/recon/engine/packed-ids.ts';
 
 const file = { fixmedinsCode: 'H001', businessDate: '2026-11-23' };
 
@@ -52,6 +52,6 @@ describe('DaySettlements', () => {
     expect(day.firstRowOf(day.find('S2'), 10)).toBeUndefined();
     expect(day.firstRowOf(day.find('S2'), 11)).toBe(10);
     expect(day.firstRowOf(day.find('S5'), 12)).toBeUndefined();
-    expect(ReportedIdSet.decode(day.unreportedIds().encode()).toArray()).toEqual([1, 3, 4, 6]);
+    expect(PackedIdSet.decode(day.unreportedIds().encode()).toArray()).toEqual([1, 3, 4, 6]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FirstRows } from '../../src/recon/first-rows.ts';
+import { FirstRows } from '../../src/recon/engine/first-rows.ts';
 
 describe('FirstRows', () => {
   it('answers exactly like a Map for many similar, repeated, non-ASCII and very long keys', () => {

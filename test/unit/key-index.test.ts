@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeyIndex } from '../../src/recon/key-index.ts';
+import { KeyIndex } from '../../src/recon/engine/key-index.ts';
 
 const key = (i: number) => `S${String(i).padStart(8, '0')}`;
 

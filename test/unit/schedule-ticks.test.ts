@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tickJobId, tickOf, ticksBetween } from '../../src/operations/schedules.ts';
+import { tickOf, ticksBetween } from '../../src/operations/schedules.ts';
+import { jobCatalog } from '../../src/queue/catalog.ts';
 
 const at = (shanghai: string) => new Date(`${shanghai.replace(' ', 'T')}+08:00`);
 const ticks = (expression: string, after: string, until: string, limit = 10) =>
@@ -27,6 +28,6 @@ describe('schedule ticks', () => {
   });
 
   it('builds one job id per schedule and tick', () => {
-    expect(tickJobId('recon', '2026-11-23 02:30:00')).toBe('tick-recon-20261123023000');
+    expect(jobCatalog['schedule-tick'].jobId('recon', '2026-11-23 02:30:00')).toBe('tick-recon-20261123023000');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { openRowsInThread } from '../../src/recon/threaded-rows.ts';
+import { openRowsInThread } from '../../src/recon/engine/threaded-rows.ts';
 import { HEADER, row } from '../support/recon.ts';
 
 const identity = { fixmedinsCode: 'H001', businessDate: '2026-11-23' };

@@ -1,13 +1,13 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 /**
- * The ledger settlements (by id) of a file's own day and institution that its valid rows reported
- * (or, kept beside them, those none reported). Kept with the file record so MISSING_IN_FILE can be
- * recomputed on every later run, when the ledger may have grown, without reading the file again or
- * storing a row per matched settlement. Stored as sorted ids, delta + varint encoded, deflated:
- * about a byte per id.
+ * A set of settlement ids packed for storage with the file record: the ledger settlements of a
+ * file's day and institution that its valid rows reported, and beside them those none reported.
+ * Kept so MISSING_IN_FILE can be recomputed on every later run, when the ledger may have grown,
+ * without reading the file again or storing a row per matched settlement. Stored as sorted ids,
+ * delta + varint encoded, deflated: about a byte per id. `PackedIdSet` reads it back.
  */
-export class ReportedIds {
+export class PackedIds {
   /** Fixed-size pages rather than a growing array: see ByteStrings on reallocation. */
   private readonly pages: Float64Array[] = [];
   private count = 0;
@@ -44,11 +44,11 @@ export class ReportedIds {
 const PAGE = 1 << 16;
 
 /** Membership test over an encoded set: binary search in the decoded, sorted ids. */
-export class ReportedIdSet {
+export class PackedIdSet {
   private constructor(private readonly ids: Float64Array) {}
 
-  static decode(encoded: Buffer | null): ReportedIdSet {
-    if (!encoded || encoded.length === 0) return new ReportedIdSet(new Float64Array(0));
+  static decode(encoded: Buffer | null): PackedIdSet {
+    if (!encoded || encoded.length === 0) return new PackedIdSet(new Float64Array(0));
     const bytes = inflateRawSync(encoded);
     const ids = new Float64Array(bytes.length);
     let count = 0;
@@ -66,7 +66,7 @@ export class ReportedIdSet {
       delta = 0;
       scale = 1;
     }
-    return new ReportedIdSet(ids.subarray(0, count));
+    return new PackedIdSet(ids.subarray(0, count));
   }
 
   get size(): number {

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { build } from 'esbuild';
-import { CsvFileError } from '../csv/read-csv.ts';
-import type { TextEncoding } from '../csv/encoding.ts';
-import type { FileIdentity, RowLayout } from '../domain/reconciliation.ts';
+import { CsvFileError } from '../../csv/read-csv.ts';
+import type { TextEncoding } from '../../csv/encoding.ts';
+import type { FileIdentity, RowLayout } from '../../domain/reconciliation.ts';
 import { RestOfFile, splitPoint } from './file-split.ts';
 import { RowBatch, type RowBatchData } from './row-batch.ts';
 

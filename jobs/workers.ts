@@ -1,9 +1,9 @@
 import { DelayedError, UnrecoverableError, WaitingChildrenError, Worker, type Job } from 'bullmq';
-import type { App } from '../app.ts';
-import { env } from '../config/env.ts';
-import { isTransientDbError } from '../db/transient.ts';
-import { logger } from '../logger.ts';
-import { jobCatalog, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from './catalog.ts';
+import type { App } from '../src/app.ts';
+import { env } from '../src/config/env.ts';
+import { isTransientDbError } from '../src/db/transient.ts';
+import { logger } from '../src/logger.ts';
+import { jobCatalog, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '../src/queue/catalog.ts';
 
 export interface JobContext {
   app: App;

@@ -39,7 +39,7 @@ export async function insertAccounts(conn: PoolConnection, accounts: readonly { 
   ]);
 }
 
-/** A derived table of literal rows, joined by primary key: unlike CASE, its cost grows linearly with the batch. */
+/** A derived table of literal rows, joined by primary key: unlike a CASE, its cost grows linearly with the batch. */
 function literalRows(columns: readonly string[], rows: readonly (readonly number[])[]): { sql: string; values: number[] } {
   const first = `SELECT ${columns.map((c) => `? AS ${c}`).join(', ')}`;
   const rest = `SELECT ${columns.map(() => '?').join(', ')}`;
@@ -49,37 +49,17 @@ function literalRows(columns: readonly string[], rows: readonly (readonly number
 /** Guarded updates must match every account they name; fewer means someone else changed it: roll back. */
 function expectAllMatched(result: ResultSetHeader, expected: number, what: string): void {
   if (result.affectedRows !== expected) {
-    throw new Error(`${what}: guarded balance update matched ${result.affectedRows} of ${expected} accounts; rolled back`);
+    throw new Error(`${what}: guarded update matched ${result.affectedRows} of ${expected} accounts; rolled back`);
   }
 }
 
-export interface Adjustment {
-  personId: number;
-  /** The imported balance the adjustment was computed from: the guard. */
-  expectedImported: Fen;
-  newImported: Fen;
-  delta: Fen;
-}
-
 /**
- * Applies accounts-file adjustments in one statement. Each row is guarded by the imported balance it
- * was computed from and by the resulting balance staying >= 0.
- */
-export async function applyAdjustments(conn: PoolConnection, adjustments: readonly Adjustment[]): Promise<void> {
-  if (adjustments.length === 0) return;
-  const d = literalRows(['person_id', 'expected_imported', 'new_imported', 'delta'], adjustments.map((a) => [a.personId, a.expectedImported, a.newImported, a.delta]));
-  const [result] = await conn.query<ResultSetHeader>(
-    `UPDATE accounts a JOIN (${d.sql}) d ON d.person_id = a.person_id
-        SET a.balance = a.balance + d.delta, a.imported_balance = d.new_imported, a.adjustments = a.adjustments + 1
-      WHERE a.imported_balance = d.expected_imported AND a.balance + d.delta >= 0`,
-    d.values,
-  );
-  expectAllMatched(result, adjustments.length, 'accounts adjustment');
-}
-
-/**
- * Adds a signed amount to each account in one statement, guarded so that no balance goes negative.
- * The caller sums a batch's movements per account first; zero sums are not written.
+ * The one way a balance changes: adds a signed amount to each account in one statement, guarded so
+ * that no balance goes negative, and throws (rolling the caller's transaction back) unless every
+ * account matched. Premiums, settlements and their refunds, credits and adjustments all come here;
+ * the caller sums a batch's movements per account first (`postEntries` does); zero sums are not written.
+ * A derived table rather than `CASE person_id WHEN …`: measured on 300 to 2,000 accounts, the
+ * CASE (evaluated once per matched row, so quadratic) was never faster and up to four times slower.
  */
 export async function applyBalanceDeltas(conn: PoolConnection, deltas: ReadonlyMap<number, Fen>): Promise<void> {
   const changes = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);
@@ -92,4 +72,27 @@ export async function applyBalanceDeltas(conn: PoolConnection, deltas: ReadonlyM
     d.values,
   );
   expectAllMatched(result, changes.length, 'balance update');
+}
+
+export interface ImportedBalance {
+  personId: number;
+  /** The imported balance the adjustment was computed from: the guard. */
+  expectedImported: Fen;
+  newImported: Fen;
+}
+
+/**
+ * Records the balances an accounts file stated (SPEC 8: the next adjustment is against them) and
+ * counts the adjustment (part of its ledger key). The money itself moves through `postEntries`.
+ */
+export async function recordImportedBalances(conn: PoolConnection, imported: readonly ImportedBalance[]): Promise<void> {
+  if (imported.length === 0) return;
+  const d = literalRows(['person_id', 'expected_imported', 'new_imported'], imported.map((a) => [a.personId, a.expectedImported, a.newImported]));
+  const [result] = await conn.query<ResultSetHeader>(
+    `UPDATE accounts a JOIN (${d.sql}) d ON d.person_id = a.person_id
+        SET a.imported_balance = d.new_imported, a.adjustments = a.adjustments + 1
+      WHERE a.imported_balance = d.expected_imported`,
+    d.values,
+  );
+  expectAllMatched(result, imported.length, 'accounts adjustment');
 }

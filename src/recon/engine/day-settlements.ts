@@ -1,11 +1,11 @@
 import type { Pool } from 'mysql2/promise';
-import { env } from '../config/env.ts';
-import type { FileIdentity, LedgerSettlement } from '../domain/reconciliation.ts';
+import { env } from '../../config/env.ts';
+import type { FileIdentity, LedgerSettlement } from '../../domain/reconciliation.ts';
 import { ByteStrings, PagedNumbers } from './byte-strings.ts';
 import { compactHeap } from './heap.ts';
 import { KeyIndex } from './key-index.ts';
-import { ReportedIds } from './reported-ids.ts';
-import { streamDaySettlements, type DaySettlementRow } from './recon.repository.ts';
+import { PackedIds } from './packed-ids.ts';
+import { streamDaySettlements, type DaySettlementRow } from '../recon.repository.ts';
 
 /**
  * The ledger's settlements of one institution and day, by setl_id, held in memory while its file is
@@ -98,8 +98,8 @@ export class DaySettlements {
   }
 
   /** The ids of the settlements no valid row reported (firstRowOf was never asked about them). */
-  unreportedIds(): ReportedIds {
-    const unreported = new ReportedIds();
+  unreportedIds(): PackedIds {
+    const unreported = new PackedIds();
     for (let e = 0; e < this.size; e++) if (this.firstRows.get(e) === 0) unreported.add(this.ids.get(e));
     return unreported;
   }

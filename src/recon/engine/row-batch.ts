@@ -1,4 +1,4 @@
-import type { FileIdentity, RowCheck } from '../domain/reconciliation.ts';
+import type { FileIdentity, RowCheck } from '../../domain/reconciliation.ts';
 
 /** Rows per batch: what one ledger lookup (of keys not among the day's settlements) asks about at most. */
 export const ROW_BATCH = 4000;

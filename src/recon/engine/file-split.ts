@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { TextEncoding } from '../csv/encoding.ts';
-import type { FileIdentity, RowLayout } from '../domain/reconciliation.ts';
+import type { TextEncoding } from '../../csv/encoding.ts';
+import type { FileIdentity, RowLayout } from '../../domain/reconciliation.ts';
 import { checkedRowsFrom } from './checked-rows.ts';
 import { RowBatch } from './row-batch.ts';
 

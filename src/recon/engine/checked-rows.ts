@@ -1,6 +1,6 @@
-import { CsvFileError, openCsv, readCsvPart, type CsvRecord } from '../csv/read-csv.ts';
-import type { TextEncoding } from '../csv/encoding.ts';
-import { checkRow, RECON_COLUMN_LABELS, RECON_COLUMNS, type FileIdentity, type RowCheck, type RowLayout } from '../domain/reconciliation.ts';
+import { CsvFileError, openCsv, readCsvPart, type CsvRecord } from '../../csv/read-csv.ts';
+import type { TextEncoding } from '../../csv/encoding.ts';
+import { checkRow, RECON_COLUMN_LABELS, RECON_COLUMNS, type FileIdentity, type RowCheck, type RowLayout } from '../../domain/reconciliation.ts';
 import { RowBatchBuilder, type BuiltBatch } from './row-batch.ts';
 
 export interface CheckedRows {

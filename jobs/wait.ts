@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
-import type { App } from '../app.ts';
-import type { QueueName } from './catalog.ts';
+import type { App } from '../src/app.ts';
+import type { QueueName } from '../src/queue/catalog.ts';
 import { startWorkers, type JobHandlers } from './workers.ts';
 
 /**
