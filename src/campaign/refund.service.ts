@@ -3,8 +3,8 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Fen } from '../domain/money.ts';
 import { shanghaiNow } from '../domain/time.ts';
 import { refundPremiumDebits, type PremiumRefund } from '../ledger/premium-refunds.ts';
-import { finishAction, recordAction, type Actor } from '../operations/audit.repository.ts';
-import { refundWrittenNotCommitted } from '../operations/fault-injection.ts';
+import { finishAction, recordAction, type Actor } from '../audit/audit.repository.ts';
+import { refundWrittenNotCommitted } from './fault-injection.ts';
 import { doublePaidOrders } from '../handoff/receipts.repository.ts';
 import { OrderNotFoundError } from './order-not-found.error.ts';
 

@@ -6,7 +6,7 @@ import { parseDate, shanghaiToday } from '../domain/time.ts';
 import { exportHandoff, handoffReport, REPORT_COLUMNS } from '../handoff/handoff.service.ts';
 import { receiptsImport, type ReceiptCounts } from '../handoff/receipts.import.ts';
 import { runImport } from '../imports/import-runner.ts';
-import { finishAction, recordAction } from '../operations/audit.repository.ts';
+import { finishAction, recordAction } from '../audit/audit.repository.ts';
 import { parseId, withApp } from './app.ts';
 import { cliActor } from './campaign.ts';
 import { formatRowProblem } from './import.ts';

@@ -6,7 +6,7 @@ import { writeCsvExport } from '../csv/write-csv.ts';
 import { byteOrder } from '../domain/eligibility.ts';
 import { formatYuan } from '../domain/money.ts';
 import { addDays, shanghaiNow, withOffset } from '../domain/time.ts';
-import { finishAction, recordAction, type Actor } from '../operations/audit.repository.ts';
+import { finishAction, recordAction, type Actor } from '../audit/audit.repository.ts';
 import { markHandedOff, notReceived, paidBetween, receiptProblems, type ReceiptProblem } from './handoff.repository.ts';
 
 export const HANDOFF_COLUMNS = ['psn_no', 'id_number', 'year', 'premium', 'paid_at', 'payers'] as const;
