@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The whole-bench test builds a province: `npm run test:bench`.
+    exclude: [...configDefaults.exclude, 'test/bench/**'],
     // Integration tests run real transactions, queues and child processes.
     testTimeout: 120_000,
     hookTimeout: 120_000,

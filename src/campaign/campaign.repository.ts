@@ -1,6 +1,6 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { Queryable } from '../db/client.ts';
-import { PREMIUM_STATUSES, type CampaignMode } from '../domain/premium.ts';
+import { PREMIUM_CATEGORIES, PREMIUM_STATUSES, type CampaignMode, type PremiumCategory } from '../domain/premium.ts';
 import type { Fen } from '../domain/money.ts';
 
 export interface CampaignRow {
@@ -10,7 +10,7 @@ export interface CampaignRow {
   windowStart: string;
   windowEnd: string;
   mode: CampaignMode;
-  premiums: Record<'adult' | 'minor' | 'student' | 'senior', Fen>;
+  premiums: Record<PremiumCategory, Fen>;
   /** Whether a premium schedule (SPEC 10) prices some residents; set when read back. */
   hasSchedule?: boolean;
 }
@@ -89,8 +89,9 @@ function premiumSql(campaign: CampaignRow): { sql: string; params: unknown[] } {
 
 /**
  * Creates a pending order for every beneficiary with a person id in (from, to] who qualifies at
- * `at`, owes a premium above zero and has none yet. The UNIQUE (campaign_id, person_id) key makes
- * a concurrent or repeated planning create nothing twice.
+ * `at` (`shouldPlanOrder` in domain/premium.ts, here in SQL), owes a premium above zero and has
+ * none yet. The UNIQUE (campaign_id, person_id) key makes a concurrent or repeated planning create
+ * nothing twice.
  */
 export async function planOrderRange(pool: Pool, campaign: CampaignRow, at: string, from: number, to: number): Promise<number> {
   const premium = premiumSql(campaign);
@@ -101,12 +102,12 @@ export async function planOrderRange(pool: Pool, campaign: CampaignRow, at: stri
                FROM persons p
               WHERE p.id > ? AND p.id <= ?
                 AND p.insutype = '390' AND p.status IN (?) AND LEFT(p.admdvs, 2) = ?
-                AND p.resident_category IN ('adult', 'minor', 'student', 'senior')
+                AND p.resident_category IN (?)
                 AND EXISTS (SELECT 1 FROM bindings b WHERE b.beneficiary_id = p.id AND b.bound_at <= ? AND (b.revoked_at IS NULL OR b.revoked_at > ?))
                 AND NOT EXISTS (SELECT 1 FROM premium_orders o WHERE o.campaign_id = ? AND o.person_id = p.id)) x
       WHERE x.premium > 0
      ON DUPLICATE KEY UPDATE premium_orders.id = premium_orders.id`,
-    [campaign.id, at, ...premium.params, from, to, PREMIUM_STATUSES, campaign.province, at, at, campaign.id],
+    [campaign.id, at, ...premium.params, from, to, PREMIUM_STATUSES, campaign.province, PREMIUM_CATEGORIES, at, at, campaign.id],
   );
   return result.affectedRows;
 }

@@ -1,24 +1,15 @@
 import path from 'node:path';
 import { openCsv } from '../csv/read-csv.ts';
-import type { Fen } from '../domain/money.ts';
+import type { PremiumRule } from '../domain/premium-schedule.ts';
 import { amount, oneOf, optionalSubsidyTier } from '../imports/fields.ts';
 import { RowError } from '../imports/row.error.ts';
 import type { Queryable } from '../db/client.ts';
 import { InvalidCampaignError } from './campaign-input.ts';
 
+export type { PremiumRule };
+
 const COLUMNS = ['admdvs_prefix', 'resident_category', 'subsidy_tier', 'premium'] as const;
 const CATEGORIES = ['adult', 'minor', 'student', 'senior', 'exempt'] as const;
-
-/** One row of a campaign's premium schedule (SPEC 10). */
-export interface PremiumRule {
-  /** 2, 4 or 6 digits: province, city or county. */
-  admdvsPrefix: string;
-  residentCategory: 'adult' | 'minor' | 'student' | 'senior';
-  /** '' when the rule holds for every tier. */
-  subsidyTier: string;
-  /** 0: fully subsidised, no order. */
-  premium: Fen;
-}
 
 function parseRule(field: (column: (typeof COLUMNS)[number]) => string, province: string): PremiumRule | null {
   const prefix = field('admdvs_prefix');

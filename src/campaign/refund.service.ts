@@ -5,8 +5,8 @@ import { shanghaiNow } from '../domain/time.ts';
 import { refundPremiumDebits, type PremiumRefund } from '../ledger/premium-refunds.ts';
 import { finishAction, recordAction, type Actor } from '../audit/audit.repository.ts';
 import { refundWrittenNotCommitted } from './fault-injection.ts';
-import { doublePaidOrders } from '../handoff/receipts.repository.ts';
 import { OrderNotFoundError } from './order-not-found.error.ts';
+import { doublePaidOrders } from './orders.queries.ts';
 
 /** A refund asked of an order that holds no money to give back (pending, failed or skipped). */
 export class OrderNotRefundableError extends Error {

@@ -1,4 +1,4 @@
-import { byteOrder, provinceOf, screenPayers, type Binding, type Person, type ResidentCategory } from './eligibility.ts';
+import { byteOrder, isBindingActive, provinceOf, screenPayers, type Binding, type Person, type ResidentCategory } from './eligibility.ts';
 import { formatYuan, type Fen } from './money.ts';
 import type { ShanghaiTime } from './time.ts';
 
@@ -14,10 +14,26 @@ export interface Beneficiary extends Person {
   residentCategory: ResidentCategory | null;
 }
 
+/** The categories a campaign collects a premium from (the others: exempt, or none for employees). */
+export const PREMIUM_CATEGORIES = ['adult', 'minor', 'student', 'senior'] as const;
+export type PremiumCategory = (typeof PREMIUM_CATEGORIES)[number];
+
+const isPremiumCategory = (category: ResidentCategory | null): category is PremiumCategory =>
+  (PREMIUM_CATEGORIES as readonly (ResidentCategory | null)[]).includes(category);
+
 /** Who a campaign collects from: planning creates an order only for these, charging re-checks it. */
 export function isPremiumBeneficiary(person: Beneficiary, province: string): boolean {
   return (PREMIUM_STATUSES as readonly string[]).includes(person.status) && person.insutype === '390' && provinceOf(person.admdvs) === province
-    && person.residentCategory !== 'exempt';
+    && isPremiumCategory(person.residentCategory);
+}
+
+/**
+ * Planning's rule: an order for every beneficiary the campaign collects from who has a binding in
+ * force at the planning time. Planning applies it in SQL, a province range per statement
+ * (`planOrderRange`); a test checks the two agree person by person on a generated province.
+ */
+export function shouldPlanOrder(person: Beneficiary, bindings: readonly Pick<Binding, 'boundAt' | 'revokedAt'>[], province: string, at: ShanghaiTime): boolean {
+  return isPremiumBeneficiary(person, province) && bindings.some((b) => isBindingActive(b, at));
 }
 
 export interface OrderToCharge {
