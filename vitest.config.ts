@@ -6,8 +6,9 @@ export default defineConfig({
     // The whole-bench test builds a province: `npm run test:bench`.
     exclude: [...configDefaults.exclude, 'test/bench/**'],
     // Integration tests run real transactions, queues and child processes.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Hang guards, not measurements: generous for a loaded two-core machine (waits inside tests use PATIENCE_MS).
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     // Two cores: more parallel files only make every database test slower.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

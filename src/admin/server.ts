@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { App } from '../app.ts';
 import { countOrders, findCampaign } from '../campaign/campaign.repository.ts';
@@ -14,6 +14,8 @@ import { logger } from '../logger.ts';
 import { listActions, type Actor } from '../audit/audit.repository.ts';
 import { collectStatus, failedJobs } from '../operations/status.service.ts';
 import { QUEUE_NAMES } from '../queue/catalog.ts';
+import { redisAnswers } from '../queue/first-connection.ts';
+import { RedisUnreachableError } from '../queue/redis-unreachable.error.ts';
 import { requireToken } from './auth.ts';
 
 export interface AdminOptions {
@@ -45,6 +47,10 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
   const web = express();
   web.disable('x-powered-by');
   web.use(requireToken(options.token));
+  // Queue reads wait for Redis forever (worker connection settings): answer 503 instead, before anything is recorded.
+  const needsRedis: RequestHandler = (_req, _res, next) => {
+    redisAnswers(app.redis).then(() => next(), next);
+  };
 
   const board = new ExpressAdapter();
   board.setBasePath('/queues');
@@ -53,14 +59,14 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'premium-worker', hideDocsLink: true } },
   });
-  web.use('/queues', board.getRouter());
+  web.use('/queues', needsRedis, board.getRouter());
   web.get('/', (_req, res) => res.redirect('/queues'));
 
   const api = express.Router();
   api.use(express.json({ limit: '16kb' }));
   const actor: Actor = { operator: options.tokenName, source: 'api' };
 
-  api.get('/status', async (_req, res) => {
+  api.get('/status', needsRedis, async (_req, res) => {
     const status = await collectStatus(app);
     res.json({ ...status, campaigns: status.campaigns.map((c) => ({ ...c, collected: formatYuan(c.collected) })) });
   });
@@ -71,7 +77,7 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     res.json({ total, failures: rows.map((r) => ({ ...r, premium: formatYuan(r.premium) })) });
   });
 
-  api.get('/failed-jobs', async (_req, res) => {
+  api.get('/failed-jobs', needsRedis, async (_req, res) => {
     res.json({ failedJobs: await failedJobs(app) });
   });
 
@@ -88,7 +94,7 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     });
   });
 
-  api.post('/retry', async (req, res) => {
+  api.post('/retry', needsRedis, async (req, res) => {
     const outcome = await requestRetry(app, retryBody.parse(req.body), actor);
     logger.info({ operator: actor.operator, ...outcome }, 'retry requested through the admin API');
     res.status(outcome.retried ? 202 : 200).json(outcome);
@@ -111,6 +117,10 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     }
     if (error instanceof CampaignNotFoundError || error instanceof OrderNotFoundError) {
       res.status(404).json({ error: error.message });
+      return;
+    }
+    if (error instanceof RedisUnreachableError) {
+      res.status(503).json({ error: error.message });
       return;
     }
     if ((error as { type?: string }).type === 'entity.parse.failed') {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { env } from '../config/env.ts';
 import { logger } from '../logger.ts';
 
@@ -8,15 +9,19 @@ let fired = false;
  * hooks (off unless FAULT_PAYMENT_* is set) stop the first payment transaction of the process at
  * that point, once: "hold" keeps the event loop running (so the test can kill the connection),
  * "freeze" blocks it (so the job's lock expires and another worker takes the job, as when a worker
- * stalls in a long GC pause or on a starved VM).
+ * stalls in a long GC pause or on a starved VM). Either ends early once FAULT_PAYMENT_RELEASE_FILE
+ * exists: the test creates it when it has seen what it waits for.
  */
 export async function paymentWrittenNotCommitted(jobContext: Record<string, unknown>): Promise<void> {
-  const { FAULT_PAYMENT_HOLD_MS: hold, FAULT_PAYMENT_FREEZE_MS: freeze } = env();
+  const { FAULT_PAYMENT_HOLD_MS: hold, FAULT_PAYMENT_FREEZE_MS: freeze, FAULT_PAYMENT_RELEASE_FILE: releaseFile } = env();
   if (fired || (hold === 0 && freeze === 0)) return;
   fired = true;
   logger.warn({ ...jobContext, holdMs: hold, freezeMs: freeze }, 'fault injection: payment transaction paused before commit');
-  if (freeze > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, freeze);
-  if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
+  const released = () => releaseFile !== '' && existsSync(releaseFile);
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  // Blocks the event loop, looking for the release file between naps.
+  for (const until = Date.now() + freeze; Date.now() < until && !released();) Atomics.wait(sleeper, 0, 0, Math.min(100, until - Date.now()));
+  for (const until = Date.now() + hold; Date.now() < until && !released();) await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
 }
 
 let refundFired = false;

@@ -1,10 +1,17 @@
 import os from 'node:os';
 import { createApp, type App } from '../app.ts';
+import { redisAnswers } from '../queue/first-connection.ts';
+
+export interface Needs {
+  /** The command enqueues or reads queues: it stops with one line, before doing anything, when Redis does not answer. */
+  redis?: boolean;
+}
 
 /** Runs a command body with the database and queues open, and always closes them. */
-export async function withApp<T>(body: (app: App) => Promise<T>): Promise<T> {
+export async function withApp<T>(body: (app: App) => Promise<T>, needs: Needs = {}): Promise<T> {
   const app = createApp();
   try {
+    if (needs.redis) await redisAnswers(app.redis);
     return await body(app);
   } finally {
     await app.close();

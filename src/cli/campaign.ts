@@ -11,6 +11,7 @@ import { inTransaction } from '../db/transaction.ts';
 import { formatYuan } from '../domain/money.ts';
 import { finishAction, recordAction, type Actor } from '../audit/audit.repository.ts';
 import { resumeCampaign } from '../operations/recovery.service.ts';
+import { jobCatalog } from '../queue/catalog.ts';
 import { runUntilFinished } from '../../jobs/wait.ts';
 import { operatorName, parseId, withApp } from './app.ts';
 import { printJson, printLine, printTable, UserError } from './output.ts';
@@ -34,6 +35,17 @@ export interface StartedRun {
   jobId: string;
 }
 
+/** Runs a campaign run's job (and its payment chunks) in this process until it is finished, with a progress bar. */
+async function runToEnd(app: App, jobId: string, options: RunOptions): Promise<void> {
+  const progress = async () => {
+    const job = await app.queues.get('campaigns').getJob(jobId);
+    const counts = job ? await job.getDependenciesCount() : {};
+    const done = (counts.processed ?? 0) + (counts.failed ?? 0) + (counts.ignored ?? 0);
+    return { done, total: done + (counts.unprocessed ?? 0) };
+  };
+  await withProgress('payment chunks', progress, runUntilFinished(app, handlers, 'campaigns', jobId), options.json);
+}
+
 /** Reports a run just enqueued; with --wait runs it here to the end and prints the outcome counts. */
 export async function reportRun(app: App, run: StartedRun, options: RunOptions, started = Date.now()): Promise<void> {
   const { runId, jobId } = run;
@@ -42,13 +54,7 @@ export async function reportRun(app: App, run: StartedRun, options: RunOptions, 
     else printLine(`${run.kind} ${runId} queued as job ${jobId}; start a worker or add --wait`);
     return;
   }
-  const progress = async () => {
-    const job = await app.queues.get('campaigns').getJob(jobId);
-    const counts = job ? await job.getDependenciesCount() : {};
-    const done = (counts.processed ?? 0) + (counts.failed ?? 0) + (counts.ignored ?? 0);
-    return { done, total: done + (counts.unprocessed ?? 0) };
-  };
-  await withProgress('payment chunks', progress, runUntilFinished(app, handlers, 'campaigns', jobId), options.json);
+  await runToEnd(app, jobId, options);
   const summary = await countOrders(app.db.pool, run.campaignId);
   const seconds = (Date.now() - started) / 1000;
   if (options.json) {
@@ -104,22 +110,24 @@ export function registerCampaignCommands(program: Command): void {
     .option('--wait', 'run the work in this process and return when every order is final')
     .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
-    .action((id: string, options: RunOptions) => withApp((app) => startRun(app, { campaignId: parseId(id, 'campaign id'), kind: 'run' }, options)));
+    .action((id: string, options: RunOptions) => withApp((app) => startRun(app, { campaignId: parseId(id, 'campaign id'), kind: 'run' }, options), { redis: true }));
 
   campaign.command('resume <id>')
-    .description('after Redis lost jobs (flushed, restarted without persistence): enqueue the unfinished runs of the campaign again; nothing is paid twice')
-    .option('--wait', 'run the work in this process and return when every order is final')
+    .description('enqueue again the unfinished runs of a campaign whose jobs vanished from Redis (flushed, restarted without persistence); nothing is paid twice')
+    .option('--wait', 'also run every unfinished run of the campaign here to the end (e.g. after its worker was killed)')
     .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
     .action((id: string, options: RunOptions) => withApp(async (app) => {
       const started = Date.now();
       const report = await resumeCampaign(app, parseId(id, 'campaign id'), cliActor(options.operator));
       if (options.wait) {
-        for (const jobId of report.jobIds) await runUntilFinished(app, handlers, 'campaigns', jobId);
+        // A job still held by a worker that died is taken over once its lock expires (LOCK_DURATION_MS).
+        for (const runId of report.unfinishedRuns) await runToEnd(app, jobCatalog['campaign-run'].jobId(runId), options);
+        for (const jobId of report.requeuedTicks) await runUntilFinished(app, handlers, 'schedules', jobId);
       }
       const orders = options.wait ? await countOrders(app.db.pool, report.campaignId) : undefined;
       if (options.json) {
-        printJson({ ...report, seconds: (Date.now() - started) / 1000, orders: orders?.map((s) => ({ ...s, premium: formatYuan(s.premium) })) });
+        printJson({ ...report, waited: options.wait === true, seconds: (Date.now() - started) / 1000, orders: orders?.map((s) => ({ ...s, premium: formatYuan(s.premium) })) });
         return;
       }
       printLine(`campaign ${report.campaignId}: ${report.pendingOrders} pending orders`);
@@ -128,9 +136,13 @@ export function registerCampaignCommands(program: Command): void {
       if (report.leftToTick.length > 0) printLine(`scheduled runs restarted by their tick: ${report.leftToTick.join(', ')}`);
       if (report.newRunId) printLine(`started run ${report.newRunId} for pending orders that no unfinished run covered`);
       for (const f of report.failedRuns) printLine(`run ${f.runId} failed (${f.reason}): start a new 'campaign run' or 'retry' once the cause is fixed`);
-      if (report.jobIds.length === 0 && report.failedRuns.length === 0) printLine('nothing to resume: every unfinished run still has its job');
+      if (report.unfinishedRuns.length === 0 && report.failedRuns.length === 0 && report.requeuedTicks.length === 0) printLine('nothing to resume: no unfinished run');
+      else if (options.wait && report.unfinishedRuns.length > 0) printLine(`ran unfinished runs ${report.unfinishedRuns.join(', ')} to the end in this process`);
+      else if (report.jobIds.length === 0 && report.unfinishedRuns.length > 0) {
+        printLine(`runs ${report.unfinishedRuns.join(', ')} still have their jobs: a worker finishes them, or add --wait to run them here`);
+      }
       if (orders) printTable(['status', 'failure_code', 'orders', 'premium'], orders.map((s) => [s.status, s.failureCode ?? '', s.orders, formatYuan(s.premium)]));
-    }));
+    }, { redis: true }));
 
   campaign.command('status <id>')
     .description('orders by status and failure code, money collected, recent runs')

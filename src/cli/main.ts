@@ -43,15 +43,33 @@ function oneLine(error: unknown): string {
   return e.message ?? String(error);
 }
 
+/**
+ * Exits once stdout and stderr have handed everything to their readers. On a pipe Node writes
+ * asynchronously (64 KiB at a time): process.exit right after a large write drops the rest. A
+ * write's callback runs after every earlier write has been flushed, so an empty one marks the end.
+ */
+async function exitWhenFlushed(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  process.exit(code);
+}
+
+// A reader that stops early (`| head`) closes the pipe: what it did not want is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
+}
+
 try {
   await program.parseAsync(process.argv);
-  process.exit(process.exitCode ?? EXIT.ok);
+  await exitWhenFlushed(Number(process.exitCode ?? EXIT.ok));
 } catch (error) {
   if (error instanceof CommanderError) {
     // --help and --version "fail" with exit code 0; usage errors were already printed.
-    process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.error);
+    await exitWhenFlushed(error.exitCode === 0 ? EXIT.ok : EXIT.error);
   }
   process.stderr.write(`error: ${oneLine(error).split('\n')[0]}\n`);
   if (process.env.DEBUG) console.error(error);
-  process.exit(EXIT.error);
+  await exitWhenFlushed(EXIT.error);
 }

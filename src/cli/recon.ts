@@ -33,7 +33,8 @@ interface RunOptions {
 async function reconRun(app: App, options: RunOptions): Promise<void> {
   const businessDate = businessDateOf(options.date);
   const inbox = path.resolve(options.inbox ?? env().INBOX_DIR);
-  const outbox = path.resolve(options.outbox ?? env().OUTBOX_DIR);
+  // Without --outbox the worker writing the reports takes its own OUTBOX_DIR at that moment.
+  const outbox = options.outbox === undefined ? undefined : path.resolve(options.outbox);
   // Not an error: with no inbox at all, every institution of the day simply sent nothing.
   if (!(await fileExists(inbox))) process.stderr.write(`inbox ${inbox} does not exist: no files to reconcile\n`);
   const request = { businessDate, inbox, outbox };
@@ -86,7 +87,7 @@ export function registerReconCommands(program: Command): void {
     .option('--wait', 'run the reconciliation in this process and wait until it is finished')
     .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
-    .action((options: RunOptions) => withApp((app) => reconRun(app, options)));
+    .action((options: RunOptions) => withApp((app) => reconRun(app, options), { redis: true }));
 
   recon.command('export')
     .description('write the stored non-MATCHED outcomes of a business day as CSV')

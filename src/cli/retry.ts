@@ -31,5 +31,5 @@ export function registerRetryCommand(program: Command): void {
         return;
       }
       await reportRun(app, { campaignId: outcome.campaignId, kind: 'retry', runId: outcome.runId, jobId: outcome.jobId }, options, started);
-    }));
+    }, { redis: true }));
 }

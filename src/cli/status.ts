@@ -39,5 +39,5 @@ export function registerStatusCommand(program: Command): void {
       }
       printLine('failed jobs');
       printTable(['queue', 'job id', 'name', 'attempts', 'failed at', 'reason'], status.failedJobs.map((j) => [j.queue, j.id, j.name, j.attempts, j.failedAt ?? '', j.reason]));
-    }));
+    }, { redis: true }));
 }

@@ -143,7 +143,8 @@ async function* parseBatches(file: string, encoding: TextEncoding, maxRecordByte
     max_record_size: maxRecordBytes * 16,
     on_skip: (error) => {
       // Called while the record would have been pushed, so pushing the marker keeps file order.
-      parser.push({ skipped: error?.message ?? 'unreadable record' } satisfies Skipped);
+      // csv-parse ends some messages with the field's text (`value is "..."`), which can be a name or an ID number.
+      parser.push({ skipped: error?.message.replace(/, value is [\s\S]*$/, '') ?? 'unreadable record' } satisfies Skipped);
       return undefined;
     },
   } as ParseOptions);

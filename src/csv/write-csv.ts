@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -16,8 +17,10 @@ export function spreadsheetSafe(value: string): string {
 
 /**
  * Writes a CSV export (UTF-8, header row, RFC 4180 quoting) through a temporary file renamed at the
- * end, so a reader never sees half a file. `rows` yields batches of already-formatted cells. `mode`
- * (e.g. 0o600) is the file's permission from its creation on.
+ * end, so a reader never sees half a file. `rows` yields batches of already-formatted cells. A
+ * write error (a full disk: ENOSPC) rejects with the file's name and leaves no `.partial` behind;
+ * it is never an unhandled stream error that would take the process down. `mode` (e.g. 0o600) is
+ * the file's permission from its creation on.
  */
 export async function writeCsvExport(file: string, header: readonly string[], rows: AsyncIterable<string[][]>, options: { mode?: number } = {}): Promise<number> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
@@ -31,16 +34,25 @@ export async function writeCsvExport(file: string, header: readonly string[], ro
     out = createWriteStream(temporary, { flags: 'wx', mode: options.mode });
   }
   const csv = stringify({ header: true, columns: [...header], quoted_match: /[\r\n",]/ });
-  csv.pipe(out);
+  const written = pipeline(csv, out);
+  // Awaited below; until then a failure must not count as unhandled.
+  written.catch(() => undefined);
   let count = 0;
-  for await (const batch of rows) {
-    for (const row of batch) {
-      if (!csv.write(row.map(spreadsheetSafe))) await new Promise((resolve) => csv.once('drain', resolve));
-      count++;
+  try {
+    for await (const batch of rows) {
+      for (const row of batch) {
+        // Once the file has failed, the next write finds the stream destroyed and `written` rejected.
+        if (!csv.write(row.map(spreadsheetSafe))) await Promise.race([once(csv, 'drain'), written]);
+        count++;
+      }
     }
+    csv.end();
+    await written;
+    await rename(temporary, file);
+  } catch (error) {
+    csv.destroy();
+    await rm(temporary, { force: true });
+    throw new Error(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
   }
-  csv.end();
-  await finished(out);
-  await rename(temporary, file);
   return count;
 }

@@ -1,3 +1,4 @@
+import { quoteCell as quote } from './cell-echo.ts';
 import { formatYuan, parseYuan, type Fen } from './money.ts';
 import { parseShanghaiTime } from './time.ts';
 
@@ -103,11 +104,6 @@ export interface RowLayout {
 }
 
 const AMOUNT_COLUMNS = ['medfee_sumamt', 'acct_pay', 'acct_mulaid_pay'] as const;
-
-/** Cell values quoted in a reason are cut short: a reason is for reading, not a copy of the file. */
-function quote(value: string): string {
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-}
 
 /**
  * SPEC 8: every one of the nine columns present (the row is as wide as the header); only mdtrt_id

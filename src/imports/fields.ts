@@ -1,3 +1,4 @@
+import { quoteCell as quote } from '../domain/cell-echo.ts';
 import { normalizeIdNumber } from '../domain/id-number.ts';
 import { parseYuan, type Fen } from '../domain/money.ts';
 import { parseShanghaiTime, type ShanghaiTime } from '../domain/time.ts';
@@ -5,11 +6,6 @@ import { RowError } from './row.error.ts';
 
 /** Field values by column name, for one record. */
 export type RowFields<C extends string> = (column: C) => string;
-
-/** Quotes a bad value of a non-personal column for the error line: bounded, control characters escaped. */
-export function quote(value: string): string {
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-}
 
 function required(column: string, text: string): string {
   if (text === '') throw new RowError(column, 'is empty');

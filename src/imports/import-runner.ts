@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import { openCsv, type CsvFile } from '../csv/read-csv.ts';
+import { maskIdLike } from '../domain/cell-echo.ts';
 import { logger } from '../logger.ts';
 import type { RowFields } from './fields.ts';
 import { RowError } from './row.error.ts';
@@ -101,7 +102,8 @@ export async function runImport<C extends string, T, P>(
 
   const reject = (row: number, column: string | null, reason: string) => {
     summary.rejected++;
-    if (summary.errors.length < MAX_LISTED_ERRORS) summary.errors.push({ row, column, reason });
+    // Reasons quote cells through quoteCell already; this catches any digits a message took from elsewhere.
+    if (summary.errors.length < MAX_LISTED_ERRORS) summary.errors.push({ row, column, reason: maskIdLike(reason) });
   };
 
   const write = async (batch: ParsedRow<T>[], prefetched: Promise<P> | undefined) => {

@@ -2,6 +2,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../db/transaction.ts';
 import { logger } from '../logger.ts';
 import type { Person } from '../domain/eligibility.ts';
+import { maskIdLike } from '../domain/cell-echo.ts';
 import { formatYuan, type Fen } from '../domain/money.ts';
 import { allocateSettlement, refundOf, type AccountMovement } from '../domain/settlement.ts';
 import { alnumKey, amount, optionalTextKey, textKey, time } from './fields.ts';
@@ -125,8 +126,8 @@ async function settleBatch(conn: PoolConnection, events: readonly SettlementEven
     const earlier = applied.get(event.setlId);
     if (earlier) return sameEvent(earlier.event, event) ? 'unchanged' : new RowError('setl_id', 'already applied with different values');
     const institution = institutions.get(event.fixmedinsCode);
-    if (!institution) return new RowError('fixmedins_code', `NOT_DESIGNATED: unknown institution ${event.fixmedinsCode}`);
-    if (!institution.designated) return new RowError('fixmedins_code', `NOT_DESIGNATED: institution ${event.fixmedinsCode} is not designated`);
+    if (!institution) return new RowError('fixmedins_code', `NOT_DESIGNATED: unknown institution ${maskIdLike(event.fixmedinsCode)}`);
+    if (!institution.designated) return new RowError('fixmedins_code', `NOT_DESIGNATED: institution ${maskIdLike(event.fixmedinsCode)} is not designated`);
     const patient = patients.get(event.psnNo);
     if (!patient) return new RowError('psn_no', 'unknown person');
 

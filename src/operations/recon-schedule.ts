@@ -19,7 +19,7 @@ export const reconDayOfTick = (tick: string) => previousDay(tick.slice(0, 10));
  */
 export async function startScheduledRecon(app: App, payload: JobPayload<'schedule-tick'>): Promise<void> {
   const businessDate = reconDayOfTick(payload.tick);
-  const started = await startReconRun(app, { businessDate, inbox: env().INBOX_DIR, outbox: env().OUTBOX_DIR, scheduleRunId: payload.scheduleRunId });
+  const started = await startReconRun(app, { businessDate, inbox: env().INBOX_DIR, scheduleRunId: payload.scheduleRunId });
   if (started.joined) logger.info({ scheduleRunId: payload.scheduleRunId, businessDate, running: started.jobId }, 'a reconciliation of the day is under way; the tick runs its own after it');
 }
 
@@ -58,7 +58,7 @@ export async function recoverRecon(app: App, minAgeSeconds: number): Promise<Rec
     const businessDate = row.business_date as string;
     if (busy.has(businessDate)) continue;
     // Deduplicated by day: if a run started meanwhile, this joins it instead of starting another.
-    await startReconRun(app, { businessDate, inbox: env().INBOX_DIR, outbox: env().OUTBOX_DIR });
+    await startReconRun(app, { businessDate, inbox: env().INBOX_DIR });
     restartedDays.push(businessDate);
   }
   return { restartedDays };

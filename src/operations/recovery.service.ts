@@ -83,6 +83,11 @@ export interface ResumeReport extends RecoveryReport {
   pendingOrders: number;
   /** A new run, started because pending orders had no unfinished run left to charge them. */
   newRunId: number | null;
+  /**
+   * Every unfinished run of the campaign that has a job now (re-enqueued, new, or still held by a
+   * worker that may have died): what `--wait` runs to the end in process.
+   */
+  unfinishedRuns: number[];
 }
 
 /**
@@ -102,9 +107,13 @@ export async function resumeCampaign(app: App, campaignId: number, actor: Actor)
   } else {
     await recordAction(app.db.pool, actor, 'campaign.resume', params, recovered.requeuedRuns[0]);
   }
-  logger.info({ ...params, newRunId, pendingOrders }, 'campaign resumed');
+  const unfinishedRuns: number[] = [];
+  for (const run of await listUnfinishedRuns(app.db.pool, { campaignId })) {
+    if (!failed.has(run.id) && (await app.queues.get('campaigns').getJob(runJobId(run.id)))) unfinishedRuns.push(run.id);
+  }
+  logger.info({ ...params, newRunId, pendingOrders, unfinishedRuns }, 'campaign resumed');
   const jobIds = [...recovered.requeuedRuns, ...(newRunId ? [newRunId] : [])].map((runId) => runJobId(runId));
-  return { ...recovered, campaignId, pendingOrders, newRunId, jobIds };
+  return { ...recovered, campaignId, pendingOrders, newRunId, unfinishedRuns, jobIds };
 }
 
 export interface Sweeper {

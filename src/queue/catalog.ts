@@ -81,7 +81,11 @@ export const jobCatalog = {
       businessDate,
       /** Absolute paths: the worker may run elsewhere than the command that asked. */
       inbox: z.string().min(1),
-      outbox: z.string().min(1),
+      /**
+       * Only when the operator named one (`--outbox`); otherwise the worker's OUTBOX_DIR when the
+       * reports are written, so correcting the setting also helps a day that is retried or taken over.
+       */
+      outbox: z.string().min(1).optional(),
       /** Internal progress of the job across its restarts (BullMQ step-job pattern). */
       step: z.enum(['fan-out', 'wait']).default('fan-out'),
       /** Files the fan-out dealt with itself (badly named, or content already reconciled), for the summary. */

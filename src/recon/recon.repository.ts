@@ -101,6 +101,12 @@ export async function finishFileVersion(conn: PoolConnection, f: FinishedFile): 
   return replaced !== undefined && replaced !== f.fileId ? replaced : null;
 }
 
+/** Forgets a version that was never finished (its file changed while read): its outcomes, then its row. */
+export async function dropUnfinishedFileVersion(pool: Pool, fileId: number): Promise<void> {
+  await deleteFileOutcomes(pool, fileId);
+  await pool.query("DELETE FROM recon_files WHERE id = ? AND status = 'processing'", [fileId]);
+}
+
 /** Drops a file's outcomes in bounded statements (a superseded file may have a million). */
 export async function deleteFileOutcomes(pool: Pool, fileId: number): Promise<void> {
   for (;;) {

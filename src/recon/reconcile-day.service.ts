@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
+import { env } from '../config/env.ts';
 import { inParts } from '../db/parts.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { FILE_NAME_PATTERN, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts } from '../domain/reconciliation.ts';
@@ -20,7 +21,8 @@ export interface ReconRunRequest {
   /** YYYY-MM-DD */
   businessDate: string;
   inbox: string;
-  outbox: string;
+  /** Default: the OUTBOX_DIR of the worker that writes the reports, read when it writes them. */
+  outbox?: string;
   /** The schedule tick asking, if any: its run gets an id of its own, so asking twice enqueues once. */
   scheduleRunId?: number;
 }
@@ -41,7 +43,7 @@ export async function startReconRun(app: App, request: ReconRunRequest): Promise
   const jobId = spec.jobId(request.businessDate, request.scheduleRunId);
   const job = await app.queues.add(
     'reconcile-day',
-    { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: path.resolve(request.outbox) },
+    { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: request.outbox === undefined ? undefined : path.resolve(request.outbox) },
     // Not combinable with a parent job (BullMQ refuses deduplication with one): a caller waits on the job id instead.
     { jobId, deduplication: { id: spec.deduplicationId(request.businessDate) } },
   );
@@ -107,7 +109,7 @@ export async function finishDay(pool: Pool, payload: DayPayload, children: reado
   const files = [...payload.settled, ...children].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   await recomputeMissingInFile(pool, payload.businessDate);
   const counts = await countsOfDay(pool, payload.businessDate);
-  const paths = reportPaths(payload.outbox, payload.businessDate);
+  const paths = reportPaths(path.resolve(payload.outbox ?? env().OUTBOX_DIR), payload.businessDate);
   const discrepancies = await writeReconExport(pool, payload.businessDate, paths.report);
   await writeCountsFile(paths.counts, payload.businessDate, counts);
   const summary = { institutions: counts.length, discrepancies, ...totals(counts) };

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
@@ -10,9 +11,10 @@ import { logger } from '../logger.ts';
 import { loadDaySettlements, type DaySettlements } from './engine/day-settlements.ts';
 import { FirstRows } from './engine/first-rows.ts';
 import { compactHeap } from './engine/heap.ts';
+import { reconFileHashed } from './fault-injection.ts';
 import { archiveFile, fileExists, rejectFile, sha256OfFile } from './inbox.ts';
 import {
-  deleteFileOutcomes, findFileVersion, findLedgerSettlements, finishFileVersion, insertOutcomes, institutionExists, startFileVersion,
+  deleteFileOutcomes, dropUnfinishedFileVersion, findFileVersion, findLedgerSettlements, finishFileVersion, insertOutcomes, institutionExists, startFileVersion,
   type OutcomeRow,
 } from './recon.repository.ts';
 import { PackedIds } from './engine/packed-ids.ts';
@@ -60,8 +62,11 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   if (!identity || identity.businessDate !== request.businessDate) throw new Error(`${fileName} is not a file of ${request.businessDate}`);
   if (!(await fileExists(file))) return { file: fileName, status: 'skipped', reason: 'no longer in the inbox (another run took it)' };
 
-  // Hashed here, not trusted from the scan: the record must describe the bytes actually read.
+  // Hashed here, not trusted from the scan: the record must describe the bytes actually read. The
+  // file's size and time now and after reading tell whether it was still being written meanwhile.
+  const hashed = await stat(file);
   const sha256 = await sha256OfFile(file);
+  await reconFileHashed(file);
   const archivedName = archivedFileName(identity, sha256);
   const known = await findFileVersion(app.db.pool, identity, sha256);
   if (known?.status === 'done') {
@@ -79,9 +84,17 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   let fileId: number;
   try {
     fileId = await startFileVersion(app.db.pool, { identity, fileName, sha256, archivedName, encoding: opened.encoding }, known);
-    recorded = await recordRows(app.db.pool, opened, identity, fileId, (await stat(file)).size, onProgress);
+    recorded = await recordRows(app.db.pool, opened, identity, fileId, hashed.size, onProgress);
   } finally {
     await opened.close();
+  }
+  const changed = changeWhileRead(hashed, await stat(file));
+  if (changed) {
+    // The rows read are not the bytes hashed, and more may still come: record nothing, keep every byte in rejected/.
+    await dropUnfinishedFileVersion(app.db.pool, fileId);
+    await rejectFile(inbox, fileName, changed);
+    logger.warn({ file: fileName, reason: changed }, 'reconciliation file rejected: it changed while it was read');
+    return { file: fileName, status: 'rejected', reason: changed };
   }
   // The day's settlements are garbage from here on: return their memory before the reported ids are encoded.
   compactHeap(true);
@@ -94,6 +107,12 @@ export async function reconcileFile(app: App, request: ReconcileFileRequest, onP
   const { MISSING_IN_FILE: _, ...counts } = recorded.counts;
   logger.info({ file: fileName, fileId, rows: recorded.rows, replacedFileId, ...counts }, 'reconciliation file recorded');
   return { file: fileName, status: 'reconciled', rows: recorded.rows, counts };
+}
+
+/** Why the file is not the one hashed any more, or null. */
+function changeWhileRead(hashed: Stats, now: Stats): string | null {
+  if (hashed.ino === now.ino && hashed.size === now.size && hashed.mtimeMs === now.mtimeMs) return null;
+  return `the file changed while it was being reconciled (${hashed.size} bytes when hashed, ${now.size} after reading): deliver it again once it is complete`;
 }
 
 /** The file's checked rows, or the reason the whole file is rejected. */

@@ -158,7 +158,17 @@ describe('import credits', () => {
     expect(summary.errors).toEqual([{ row: 1, column: 'psn_no', reason: 'no personal account' }]);
   });
 
-  it('keeps every balance equal to opening balance plus ledger entries', async () => {
+  it('keeps every balance equal to opening balance plus ledger entries, through credits and adjustments both ways', async () => {
+    await seed(db, 'persons', [personRow('INV')]);
+    await seed(db, 'accounts', [{ psn_no: 'INV', balance: '100' }]);
+    await seed(db, 'credits', [
+      { credit_id: 'INV-1', psn_no: 'INV', amount: '12.34', credited_at: '2026-11-15' },
+      { credit_id: 'INV-2', psn_no: 'INV', amount: '0.01', credited_at: '2026-12-15' },
+    ]);
+    await seed(db, 'accounts', [{ psn_no: 'INV', balance: '80' }]);
+    await seed(db, 'accounts', [{ psn_no: 'INV', balance: '90.5' }]);
+    expect((await ledgerOf('INV')).map((e) => e.kind)).toEqual(['credit', 'credit', 'adjustment', 'adjustment']);
+    expect(await balanceByPsnNo(db.pool, 'INV')).toBe(9_050 + 1_235);
     expect(await ledgerMismatches(db.pool)).toEqual([]);
   });
 });

@@ -225,7 +225,16 @@ describe('import settlements', () => {
     expect(await balance(m('PAY'))).toBe(500);
   });
 
-  it('keeps every balance equal to opening balance plus ledger entries', async () => {
+  it('keeps every balance equal to opening balance plus ledger entries, through settlements, a payer, a refund, a credit and an adjustment', async () => {
+    const m = await family('Z', { accounts: { PAT: '10', PAY: '50' }, residents: ['KID'], bindings: [['PAY', 'PAT'], ['PAY', 'KID']] });
+    await settle([
+      settlementRow('Z-S1', m('PAT'), 'PH01', '30'),
+      settlementRow('Z-S2', m('KID'), 'HO02', '15'),
+      settlementRow('Z-R1', m('PAT'), 'PH01', '-30', { orig_setl_id: 'Z-S1', setl_time: '2026-11-24 09:00:00' }),
+    ]);
+    await seed(db, 'credits', [{ credit_id: 'Z-CR', psn_no: m('PAT'), amount: '5', credited_at: '2026-11-24' }]);
+    await seed(db, 'accounts', [{ psn_no: m('PAY'), balance: '60' }]);
+    expect((await query(db.pool, "SELECT COUNT(*) AS n FROM ledger_entries l JOIN persons p ON p.id = l.account_id WHERE p.psn_no LIKE 'Z%'"))[0]).toEqual({ n: 7 });
     expect(await ledgerMismatches(db.pool)).toEqual([]);
   });
 });

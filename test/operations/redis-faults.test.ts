@@ -17,7 +17,7 @@ const app = createApp({ databaseUrl: db.url, redisUrl: redis.url, queuePrefix: '
 afterAll(() => app.close());
 const processEnv = {
   DATABASE_URL: db.url, REDIS_URL: redis.url, QUEUE_PREFIX: 'pw', CHUNK_SIZE: '10', WORKER_CONCURRENCY: '2',
-  LOCK_DURATION_MS: '1500', STALLED_INTERVAL_MS: '1000',
+  LOCK_DURATION_MS: '5000', STALLED_INTERVAL_MS: '2000',
 };
 
 beforeEach(async () => {
@@ -38,11 +38,11 @@ async function underWay(campaignId: number): Promise<void> {
   await eventually(async () => {
     const c = await orderCounts(pool, campaignId);
     return c.done > 200 && c.pending > 1000;
-  }, 60_000, 'the run to be under way');
+  }, undefined, 'the run to be under way');
 }
 
 async function completed(jobId: string): Promise<void> {
-  await eventually(async () => (await (await app.queues.get('campaigns').getJob(jobId))?.getState()) === 'completed', 90_000, `${jobId} to complete`);
+  await eventually(async () => (await (await app.queues.get('campaigns').getJob(jobId))?.getState()) === 'completed', undefined, `${jobId} to complete`);
 }
 
 
@@ -97,7 +97,7 @@ describe('Redis loses the queues mid-campaign', () => {
       await eventually(async () => {
         const [[row]] = await pool.query<RowDataPacket[]>('SELECT finished_at FROM schedule_runs WHERE id = ?', [scheduleRunId]);
         return row!.finished_at;
-      }, 90_000, 'the tick to finish');
+      }, undefined, 'the tick to finish');
     } finally {
       worker.child.kill('SIGTERM');
       expect(await exited(worker.child)).toBe(0);

@@ -27,6 +27,32 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
   });
 }
 
+/**
+ * Runs the CLI with a reader that takes its output slowly, as `| gzip > file` over a slow disk
+ * would: it pauses every few chunks, so the CLI must wait for its pipe to drain.
+ */
+export function runCliReadingSlowly(args: string[], env: Record<string, string>): Promise<CliResult & { bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+      cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (chunks.length % 8 !== 0) return;
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 5);
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const stdout = Buffer.concat(chunks);
+      resolve({ code: code ?? -1, stdout: stdout.toString('utf8'), stderr, bytes: stdout.length });
+    });
+  });
+}
+
 /** Starts a long-running CLI process (worker, scheduler) and returns it; the caller stops it. */
 export function startCli(args: string[], env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', main, ...args], {
@@ -39,8 +65,14 @@ export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
+/**
+ * How long a test waits for an event before it calls it lost: a guard against hangs, not a
+ * measurement, so generous enough for a loaded two-core machine (the test timeout is longer still).
+ */
+export const PATIENCE_MS = 240_000;
+
 /** Polls `probe` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T>, timeoutMs = PATIENCE_MS, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { judgeRow } from '../../src/domain/reconciliation.ts';
 import { DaySettlements } from '../../src/recon/engine/day-settlements.ts';
 import { PackedIdSet } from '../../src/recon/engine/packed-ids.ts';
 
@@ -53,5 +54,35 @@ describe('DaySettlements', () => {
     expect(day.firstRowOf(day.find('S2'), 11)).toBe(10);
     expect(day.firstRowOf(day.find('S5'), 12)).toBeUndefined();
     expect(PackedIdSet.decode(day.unreportedIds().encode()).toArray()).toEqual([1, 3, 4, 6]);
+  });
+
+  it("decides MATCHED exactly as the domain's judgeRow does, row for row (the fast path of reconcile-file)", () => {
+    const day = new DaySettlements(file);
+    const patients = ['P1', 'P2', '患者1', 'p1', 'P1 ', 'x'.repeat(300)];
+    const amounts = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 3_000_000_000, 12_345];
+    const ledger = [];
+    for (let i = 0; i < 400; i++) {
+      const entry = { setlId: `S${i}`, id: i + 1, psnNo: patients[i % patients.length]!, acctPay: amounts[i % amounts.length]!, acctMulaidPay: amounts[(i * 3) % amounts.length]! };
+      day.add([entry.setlId, entry.id, entry.psnNo, entry.acctPay, entry.acctMulaidPay]);
+      ledger.push(entry);
+    }
+    let matched = 0;
+    // Every settlement against rows that differ from it in nothing, the patient, either amount, or several.
+    for (const entry of ledger) {
+      for (let variant = 0; variant < 12; variant++) {
+        const psnNo = variant & 1 ? patients[(variant + entry.id) % patients.length]! : entry.psnNo;
+        const acctPay = variant & 2 ? amounts[(variant + entry.id) % amounts.length]! : entry.acctPay;
+        const acctMulaidPay = variant & 4 ? amounts[(variant * 5 + entry.id) % amounts.length]! : entry.acctMulaidPay;
+        const row = { setlId: entry.setlId, psnNo, fixmedinsCode: file.fixmedinsCode, acctPay, acctMulaidPay };
+        const e = day.find(row.setlId);
+        const judged = judgeRow({ valid: true, row }, undefined, day.settlement(e, row.setlId, row.psnNo));
+        const fast = day.matches(e, `#${psnNo}#`, 1, 1 + psnNo.length, acctPay, acctMulaidPay);
+        expect(fast, `${entry.setlId} variant ${variant}`).toBe(judged.code === 'MATCHED');
+        if (fast) matched++;
+      }
+    }
+    // Both answers occur often enough for the comparison to mean something.
+    expect(matched).toBeGreaterThan(400);
+    expect(matched).toBeLessThan(400 * 12 - 1000);
   });
 });
