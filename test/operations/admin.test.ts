@@ -168,7 +168,7 @@ describe('operator commands', () => {
     const status = JSON.parse(result.stdout);
     expect(status.queues.find((q: { queue: string }) => q.queue === 'payments').counts.failed).toBe(1);
     expect(status.campaigns).toEqual([expect.objectContaining({
-      id: campaignId, orders: 2, byStatus: { pending: 0, paid: 0, failed: 2, skipped: 0 }, byFailureCode: { INSUFFICIENT_BALANCE: 2 }, collected: '0.00', unfinishedRuns: 0,
+      id: campaignId, orders: 2, byStatus: { pending: 0, paid: 0, failed: 2, skipped: 0, refunded: 0 }, byFailureCode: { INSUFFICIENT_BALANCE: 2 }, collected: '0.00', unfinishedRuns: 0,
     })]);
     expect(status.failedJobs).toEqual([expect.objectContaining({ queue: 'payments', id: 'pay-broken', name: 'pay-orders', reason: 'campaign 999999 does not exist' })]);
     expect(status.reconciliation).toEqual([]);
