@@ -21,6 +21,7 @@ const LAYERS = [
   ['campaign', '^src/campaign/'],
   ['handoff', '^src/handoff/'],
   ['operations', '^src/operations/'],
+  ['statements', '^src/statements/'],
   // Entry points: the job layer (handlers, workers, step-job mechanics), then the commands.
   ['jobs', '^jobs/'],
   ['demo', '^src/demo/'],

@@ -1,4 +1,4 @@
-import { fanOutRun, finishCampaignRun } from '../src/campaign/campaign.service.ts';
+import { fanOutRun, finishCampaignRun, type ChunkResult } from '../src/campaign/campaign.service.ts';
 import { jobCatalog } from '../src/queue/catalog.ts';
 import { addChildren, fanOutThenFinish } from './flows.ts';
 import type { JobHandler } from './workers.ts';
@@ -16,5 +16,5 @@ export const handleCampaignRunJob: JobHandler<'campaign-run'> = (payload, contex
         })), { failParentOnFailure: true }));
       return {};
     },
-    (_, children) => finishCampaignRun(context.app, payload, children.reduce<number>((n, v) => n + ((v as { charged?: number } | null)?.charged ?? 0), 0)),
+    (_, children) => finishCampaignRun(context.app, payload, children as (ChunkResult | null)[]),
   );

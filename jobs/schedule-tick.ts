@@ -34,12 +34,13 @@ async function campaignTick(payload: JobPayload<'schedule-tick'>, context: JobCo
 
 /** The nightly tick: its own reconciliation run of the day before, looked at again until it has finished. */
 async function reconTick(payload: JobPayload<'schedule-tick'>, context: JobContext) {
-  const own = await context.app.queues.get('recon').getJob(jobCatalog['reconcile-day'].jobId('', payload.scheduleRunId));
+  const businessDate = reconDayOfTick(payload.tick);
+  const own = await context.app.queues.get('recon').getJob(jobCatalog['reconcile-day'].jobId({ businessDate, scheduleRunId: payload.scheduleRunId }));
   if (!own) {
     await startScheduledRecon(context.app, payload);
     return recheckLater(context);
   }
   if (await own.isCompleted()) return finishReconTick(context.app, payload, own.returnvalue as DayResult);
-  if (await own.isFailed()) throw new UnrecoverableError(`reconciliation of ${reconDayOfTick(payload.tick)} failed: ${own.failedReason}`);
+  if (await own.isFailed()) throw new UnrecoverableError(`reconciliation of ${businessDate} failed: ${own.failedReason}`);
   return recheckLater(context);
 }

@@ -22,6 +22,7 @@ import { IMPORTS } from '../src/imports/catalog.ts';
 import { runImport, type ImportKind } from '../src/imports/import-runner.ts';
 import { verifyLedger } from '../src/ledger/verify.ts';
 import { logger } from '../src/logger.ts';
+import { measureStatement } from './bench/statement.ts';
 import { createCampaign, runCampaignInProcess, runCampaignOnWorkers, startWorkerProcesses } from './bench/campaign.ts';
 import { runChild } from './bench/children.ts';
 import { codeVersion, innodbCounters, load1, loadAverages, machineInfo, quiesce } from './bench/machine.ts';
@@ -176,6 +177,9 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
     const ledger = await step('ledger verify', () => verifyLedger(app.db.pool),
       (l) => (l.problems.length === 0 ? `holds: ${l.entries} entries, ${l.accounts} accounts` : `${l.problems.length} PROBLEMS`));
 
+    const statement = await step(`statement of a payer (${options.statementMovements} movements)`, () => measureStatement(app.db, options.dir, options.statementMovements),
+      (s) => `${s.rows} rows from a ledger of ${s.ledgerEntries} entries: first ${s.firstMs} ms, then ${s.medianMs} ms (median)`);
+
     const campaignRate = Math.round(campaign.orders / campaign.seconds);
     const naiveRate = Math.round(naive.orders / naive.seconds);
     const rawRate = Math.round(raw.rows / raw.seconds);
@@ -226,6 +230,10 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
       ...(one && two ? { scale_out_2_vs_1: round(two.orders_per_s / one.orders_per_s) } : {}),
       imports,
       load_1m: loads,
+      statement_ms: statement.medianMs,
+      statement_first_ms: statement.firstMs,
+      statement_rows: statement.rows,
+      statement_ledger_entries: statement.ledgerEntries,
       ledger_consistent: ledger.problems.length === 0,
       ledger: { entries: ledger.entries, accounts: ledger.accounts, orders: ledger.orders, settlements: ledger.settlements, problems: ledger.problems.length },
     };

@@ -17,9 +17,11 @@ export interface BenchOptions {
   dir: string;
   /** Sets long_query_time = 0 on the bench's own connections, for a digest of the slow log. */
   statementLog: boolean;
+  /** Mutual-aid movements of the payer whose statement is timed. */
+  statementMovements: number;
 }
 
-const USAGE = `usage: npm run bench -- [--size N] [--recon-rows N] [--naive-sample N] [--workers 0|1|2] [--json] [--out FILE] [--dir DIR] [--statement-log]
+const USAGE = `usage: npm run bench -- [--size N] [--recon-rows N] [--naive-sample N] [--workers 0|1|2] [--json] [--out FILE] [--dir DIR] [--statement-log] [--statement-movements N]
 
   --size N           beneficiaries of the synthetic province (default 1000000)
   --recon-rows N     rows of the reconciliation file, and settlement events behind it (default: --size)
@@ -30,7 +32,8 @@ const USAGE = `usage: npm run bench -- [--size N] [--recon-rows N] [--naive-samp
   --out FILE         also write that JSON object to FILE
   --dir DIR          where generated files go (default .bench/province)
   --statement-log    log every statement of this process to MariaDB's slow log (the server's
-                     slow_query_log must be ON; see BENCHMARKS.md)`;
+                     slow_query_log must be ON; see BENCHMARKS.md)
+  --statement-movements N  movements of the payer whose statement is timed (default 5000)`;
 
 function positiveInteger(name: string, value: string | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
@@ -54,6 +57,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
         out: { type: 'string' },
         dir: { type: 'string' },
         'statement-log': { type: 'boolean', default: false },
+        'statement-movements': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -78,6 +82,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     out: v.out === undefined ? null : path.resolve(v.out),
     dir: path.resolve(v.dir ?? '.bench/province'),
     statementLog: v['statement-log'] ?? false,
+    statementMovements: positiveInteger('statement-movements', v['statement-movements'], 5000),
   };
 }
 

@@ -77,6 +77,11 @@ export interface BenchResults {
   imports: Record<string, Rate>;
   /** 1-minute load average before and after each measured step (this run's own work included). */
   load_1m: Record<string, [number, number]>;
+  /** A payer's statement (median of five reads after a first one), its rows, and the ledger's size then. */
+  statement_ms: number;
+  statement_first_ms: number;
+  statement_rows: number;
+  statement_ledger_entries: number;
   ledger_consistent: boolean;
   ledger: { entries: number; accounts: number; orders: number; settlements: number; problems: number };
   targets: Record<string, TargetCheck>;
@@ -90,6 +95,7 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): Record<string, T
     recon_vs_csv_parse: { target: '>= 0.5 of csv-parse', value: `${r.recon_fraction_of_csv_parse}`, met: r.recon_fraction_of_csv_parse >= 0.5 },
     recon_rss: { target: '< 300 MB peak RSS', value: `${r.recon_peak_rss_mb} MB`, met: r.recon_peak_rss_mb < 300 },
     settle_rate: { target: '>= 5,000 events/s', value: `${fmt(r.settle_events_per_s)} events/s`, met: r.settle_events_per_s >= 5_000 },
+    statement: { target: '< 1,000 ms for a person with thousands of movements', value: `${fmt(r.statement_ms)} ms (${fmt(r.statement_rows)} rows, ledger of ${fmt(r.statement_ledger_entries)})`, met: r.statement_ms < 1_000 },
   };
   return targets;
 }

@@ -10,6 +10,7 @@ import { CampaignNotFoundError, RETRY_CODES, requestRetry } from '../campaign/ca
 import { OrderNotFoundError } from '../campaign/order-not-found.error.ts';
 import { listFailures, recentRuns } from '../campaign/orders.queries.ts';
 import { formatYuan } from '../domain/money.ts';
+import { camelCaseKeys, snakeCaseKeys } from '../json-names.ts';
 import { logger } from '../logger.ts';
 import { listActions, type Actor } from '../audit/audit.repository.ts';
 import { collectStatus, failedJobs } from '../operations/status.service.ts';
@@ -17,6 +18,7 @@ import { QUEUE_NAMES } from '../queue/catalog.ts';
 import { redisAnswers } from '../queue/first-connection.ts';
 import { RedisUnreachableError } from '../queue/redis-unreachable.error.ts';
 import { requireToken } from './auth.ts';
+import { statementRoutes } from './statement.route.ts';
 
 export interface AdminOptions {
   token: string;
@@ -64,6 +66,13 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
 
   const api = express.Router();
   api.use(express.json({ limit: '16kb' }));
+  // One naming convention with the CLI's --json: snake_case on the wire, in and out.
+  api.use((req, res, next) => {
+    if (req.body !== undefined) req.body = camelCaseKeys(req.body);
+    const send = res.json.bind(res);
+    res.json = (body: unknown) => send(snakeCaseKeys(body));
+    next();
+  });
   const actor: Actor = { operator: options.tokenName, source: 'api' };
 
   api.get('/status', needsRedis, async (_req, res) => {
@@ -105,6 +114,7 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     res.json({ actions: await listActions(app.db.pool, limit) });
   });
 
+  api.use(statementRoutes(app));
   web.use('/api', api);
   web.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -180,21 +180,33 @@ export async function fanOutRun(app: App, payload: JobPayload<'campaign-run'>, a
 
 /**
  * The last step of a run, once every chunk is charged: records the run's summary and, for the
- * operator who asked, how many orders it charged.
+ * operator who asked, how many orders it charged and what changed (the summary is the whole campaign).
  */
-export async function finishCampaignRun(app: App, payload: JobPayload<'campaign-run'>, charged: number) {
+export async function finishCampaignRun(app: App, payload: JobPayload<'campaign-run'>, chunks: readonly (ChunkResult | null | undefined)[]) {
+  const charged = chunks.reduce((n, v) => n + (v?.charged ?? 0), 0);
+  const outcomes = { paid: chunks.reduce((n, v) => n + (v?.paid ?? 0), 0), failed: {} as Record<string, number> };
+  for (const chunk of chunks) {
+    for (const [code, n] of Object.entries(chunk?.failed ?? {})) outcomes.failed[code] = (outcomes.failed[code] ?? 0) + n;
+  }
   const summary = await countOrders(app.db.pool, payload.campaignId);
   await finishRunActions(app.db.pool, payload.runId, charged);
   await finishRun(app.db.pool, payload.runId, summary);
   logger.info({ campaignId: payload.campaignId, runId: payload.runId, charged }, 'campaign run finished');
-  return { runId: payload.runId, charged, summary };
+  return { runId: payload.runId, charged, outcomes, summary };
 }
 
 /**
  * Charges one chunk in one transaction: every order of the chunk, in ascending beneficiary psn_no,
  * against the locked balances, then ledger debits, balances and statuses written together.
  */
-export async function payOrders(app: App, payload: JobPayload<'pay-orders'>) {
+/** A chunk's outcome: orders charged, of them paid, and the rest (failed or skipped) by code. */
+export interface ChunkResult {
+  charged: number;
+  paid?: number;
+  failed?: Record<string, number>;
+}
+
+export async function payOrders(app: App, payload: JobPayload<'pay-orders'>): Promise<ChunkResult> {
   const campaign = await findCampaign(app.db.pool, payload.campaignId);
   if (!campaign) throw new CampaignNotFoundError(payload.campaignId);
   const statuses = payload.retry ? (['pending', 'failed', 'skipped'] as const) : (['pending'] as const);
@@ -203,8 +215,10 @@ export async function payOrders(app: App, payload: JobPayload<'pay-orders'>) {
     if (orders.length === 0) return { charged: 0 };
     const at = shanghaiNow();
     const outcomes = chargeCluster(orders, balances, campaign.mode, campaign.province, at);
-    await writeChunk(conn, outcomes, at);
+    await writeChunk(conn, outcomes, at, new Map(orders.map((o) => [o.orderId, o.beneficiary.id])));
     await paymentWrittenNotCommitted({ runId: payload.runId, orders: outcomes.length });
-    return { charged: outcomes.length, paid: outcomes.filter((o) => o.status === 'paid').length };
+    const failed: Record<string, number> = {};
+    for (const o of outcomes) if (o.status !== 'paid') failed[o.code] = (failed[o.code] ?? 0) + 1;
+    return { charged: outcomes.length, paid: outcomes.filter((o) => o.status === 'paid').length, failed };
   });
 }

@@ -1,5 +1,6 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { formatYuan, type Fen } from '../domain/money.ts';
+import { withOffset } from '../domain/time.ts';
 
 export interface ExportedOrder {
   orderId: number;
@@ -89,10 +90,18 @@ export async function listFailures(pool: Pool, filter: { campaignId?: number; co
   };
 }
 
-export async function findOrder(pool: Pool, orderId: number): Promise<{ id: number; campaignId: number; status: string; failureCode: string | null } | null> {
-  const [rows] = await pool.query<RowDataPacket[]>('SELECT id, campaign_id, status, failure_code FROM premium_orders WHERE id = ?', [orderId]);
+export interface OrderState {
+  id: number;
+  campaignId: number;
+  status: string;
+  failureCode: string | null;
+  detail: string | null;
+}
+
+export async function findOrder(pool: Pool, orderId: number): Promise<OrderState | null> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT id, campaign_id, status, failure_code, detail FROM premium_orders WHERE id = ?', [orderId]);
   const r = rows[0];
-  return r ? { id: r.id, campaignId: r.campaign_id, status: r.status, failureCode: r.failure_code } : null;
+  return r ? { id: r.id, campaignId: r.campaign_id, status: r.status, failureCode: r.failure_code, detail: r.detail } : null;
 }
 
 export async function recentRuns(pool: Pool, campaignId: number, limit = 5): Promise<RowDataPacket[]> {
@@ -100,7 +109,7 @@ export async function recentRuns(pool: Pool, campaignId: number, limit = 5): Pro
     'SELECT id, kind, requested_by, created_at, finished_at FROM campaign_runs WHERE campaign_id = ? ORDER BY id DESC LIMIT ?',
     [campaignId, limit],
   );
-  return rows;
+  return rows.map((r) => ({ ...r, created_at: withOffset(r.created_at), finished_at: r.finished_at === null ? null : withOffset(r.finished_at) }) as RowDataPacket);
 }
 
 /** Orders of a campaign with a DOUBLE_PAID receipt, paid or already refunded, in order id order (one per order). */

@@ -4,6 +4,7 @@ import type { Beneficiary, ChargeOutcome, OrderToCharge } from '../domain/premiu
 import { lockAccounts } from '../ledger/accounts.ts';
 import { postEntries, type NewLedgerEntry } from '../ledger/entries.ts';
 import { premiumDebitKey } from '../ledger/keys.ts';
+import { insertNotices, premiumFailedNotice, premiumPaidNotices, type NewNotice } from '../ledger/notices.ts';
 import { findBindingsOf, withBalance } from '../ledger/payers.ts';
 
 /** Everything the premium rules need about one chunk, read inside its transaction. */
@@ -56,18 +57,24 @@ export async function lockChunk(conn: PoolConnection, campaignId: number, orderI
 }
 
 /**
- * Writes a chunk's outcomes: ledger debits, the guarded balance update and the order statuses, all
- * in the caller's transaction. Throws (and so rolls everything back) if any balance guard fails.
+ * Writes a chunk's outcomes: ledger debits, the guarded balance update, the order statuses and the
+ * notices of SPEC 9 (one multi-row statement), all in the caller's transaction. Throws (and so rolls
+ * everything back) if any balance guard fails. `beneficiaryOf` maps each order id to its beneficiary.
  */
-export async function writeChunk(conn: PoolConnection, outcomes: readonly ChargeOutcome[], at: string): Promise<void> {
+export async function writeChunk(conn: PoolConnection, outcomes: readonly ChargeOutcome[], at: string, beneficiaryOf: ReadonlyMap<number, number>): Promise<void> {
   const debits: NewLedgerEntry[] = [];
+  const notices: NewNotice[] = [];
   for (const o of outcomes) {
+    const beneficiaryId = beneficiaryOf.get(o.orderId)!;
+    if (o.status === 'failed') notices.push(premiumFailedNotice(o.orderId, beneficiaryId, o.code));
     if (o.status !== 'paid') continue;
+    notices.push(...premiumPaidNotices(o.orderId, beneficiaryId, o.payments));
     for (const p of o.payments) {
       debits.push({ idemKey: premiumDebitKey(o.orderId, p.payerId), accountId: p.payerId, kind: 'debit', amount: -p.amount, orderId: o.orderId });
     }
   }
   await postEntries(conn, debits);
+  await insertNotices(conn, notices);
 
   // Paid orders (the bulk) share their new values: one plain UPDATE. Failures carry a detail each:
   // one UPDATE per status and code, the detail picked by id. A derived table of one SELECT per order

@@ -2,6 +2,7 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { inTransaction } from '../db/transaction.ts';
 import type { Fen } from '../domain/money.ts';
 import { shanghaiNow } from '../domain/time.ts';
+import { insertNotices, premiumRefundedNotices } from '../ledger/notices.ts';
 import { refundPremiumDebits, type PremiumRefund } from '../ledger/premium-refunds.ts';
 import { finishAction, recordAction, type Actor } from '../audit/audit.repository.ts';
 import { refundWrittenNotCommitted } from './fault-injection.ts';
@@ -34,7 +35,7 @@ export async function refundOrder(pool: Pool, orderId: number, reason: string, a
   const why = reason.trim().slice(0, MAX_REASON);
   return inTransaction(pool, async (conn) => {
     const [rows] = await conn.query<RowDataPacket[]>(
-      'SELECT id, campaign_id, psn_no, status, failure_code, premium FROM premium_orders WHERE id = ? FOR UPDATE',
+      'SELECT id, campaign_id, person_id, psn_no, status, failure_code, premium FROM premium_orders WHERE id = ? FOR UPDATE',
       [orderId],
     );
     const order = rows[0];
@@ -48,6 +49,8 @@ export async function refundOrder(pool: Pool, orderId: number, reason: string, a
       "UPDATE premium_orders SET status = 'refunded', failure_code = NULL, detail = ?, refunded_at = ? WHERE id = ?",
       [`refunded: ${why}`, shanghaiNow(), orderId],
     );
+    // SPEC 9: each payer hears of the refund (amount, the beneficiary), in the same transaction.
+    await insertNotices(conn, premiumRefundedNotices(orderId, order.person_id, refunds.map((r) => ({ payerId: r.accountId, amount: r.amount }))));
     const actionId = await recordAction(conn, actor, 'refund', { orderId, campaignId: order.campaign_id, reason: why, amount });
     await finishAction(conn, actionId, 1);
     await refundWrittenNotCommitted({ orderId });

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { InvalidArgumentError } from 'commander';
 import { createApp, type App } from '../app.ts';
 import { redisAnswers } from '../queue/first-connection.ts';
 
@@ -21,6 +22,12 @@ export async function withApp<T>(body: (app: App) => Promise<T>, needs: Needs = 
 /** Who asked: recorded with every operator action. */
 export function operatorName(option?: string): string {
   return option ?? process.env.PREMIUM_WORKER_OPERATOR ?? os.userInfo().username ?? 'cli';
+}
+
+/** For commander's argParser: a whole number >= 0, else a usage error naming the option. */
+export function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number, 0 or more.');
+  return Number(value);
 }
 
 /** Parses a positive integer id argument or option, with a one-line error naming it. */

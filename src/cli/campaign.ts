@@ -6,7 +6,7 @@ import { parseCampaignArgs } from '../campaign/campaign-input.ts';
 import { countByCategoryAndTier, countOrders, findCampaign, insertCampaign } from '../campaign/campaign.repository.ts';
 import { insertPremiumRules, readPremiumSchedule } from '../campaign/premium-schedule.ts';
 import { requestRun, type RunRequest } from '../campaign/campaign.service.ts';
-import { recentRuns } from '../campaign/orders.queries.ts';
+import { findOrder, recentRuns } from '../campaign/orders.queries.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { formatYuan } from '../domain/money.ts';
 import { finishAction, recordAction, type Actor } from '../audit/audit.repository.ts';
@@ -31,19 +31,21 @@ export function cliActor(operator?: string): Actor {
 export interface StartedRun {
   campaignId: number;
   kind: 'run' | 'retry';
+  /** A retry of one order. */
+  orderId?: number;
   runId: number;
   jobId: string;
 }
 
 /** Runs a campaign run's job (and its payment chunks) in this process until it is finished, with a progress bar. */
-async function runToEnd(app: App, jobId: string, options: RunOptions): Promise<void> {
+async function runToEnd<T = unknown>(app: App, jobId: string, options: RunOptions): Promise<T> {
   const progress = async () => {
     const job = await app.queues.get('campaigns').getJob(jobId);
     const counts = job ? await job.getDependenciesCount() : {};
     const done = (counts.processed ?? 0) + (counts.failed ?? 0) + (counts.ignored ?? 0);
     return { done, total: done + (counts.unprocessed ?? 0) };
   };
-  await withProgress('payment chunks', progress, runUntilFinished(app, handlers, 'campaigns', jobId), options.json);
+  return withProgress('payment chunks', progress, runUntilFinished<T>(app, handlers, 'campaigns', jobId), options.json);
 }
 
 /** Reports a run just enqueued; with --wait runs it here to the end and prints the outcome counts. */
@@ -54,15 +56,47 @@ export async function reportRun(app: App, run: StartedRun, options: RunOptions, 
     else printLine(`${run.kind} ${runId} queued as job ${jobId}; start a worker or add --wait`);
     return;
   }
-  await runToEnd(app, jobId, options);
-  const summary = await countOrders(app.db.pool, run.campaignId);
+  const result = await runToEnd<RunResult>(app, jobId, options);
   const seconds = (Date.now() - started) / 1000;
+  if (run.kind === 'retry') {
+    await reportRetry(app, run, result, seconds, options);
+    return;
+  }
+  const summary = await countOrders(app.db.pool, run.campaignId);
   if (options.json) {
     printJson({ runId, jobId, seconds, orders: summary.map((s) => ({ ...s, premium: formatYuan(s.premium) })) });
     return;
   }
   printTable(['status', 'failure_code', 'orders', 'premium'], summary.map((s) => [s.status, s.failureCode ?? '', s.orders, formatYuan(s.premium)]));
   printLine(`${run.kind} ${runId} finished in ${seconds.toFixed(1)} s`);
+}
+
+interface RunResult {
+  charged: number;
+  outcomes?: { paid: number; failed: Record<string, number> };
+}
+
+/** A retry says what it changed: orders newly paid and those still failed, by code; for one order, its outcome. */
+async function reportRetry(app: App, run: StartedRun, result: RunResult, seconds: number, options: RunOptions): Promise<void> {
+  if (run.orderId !== undefined) {
+    const order = (await findOrder(app.db.pool, run.orderId))!;
+    if (options.json) {
+      printJson({ runId: run.runId, jobId: run.jobId, seconds, orderId: order.id, status: order.status, failureCode: order.failureCode, detail: order.detail });
+      return;
+    }
+    const why = order.failureCode ? ` ${order.failureCode}${order.detail ? ` (${order.detail})` : ''}` : '';
+    printLine(`order ${order.id}: ${order.status}${why}`);
+    return;
+  }
+  const paid = result.outcomes?.paid ?? 0;
+  const stillFailed = result.outcomes?.failed ?? {};
+  if (options.json) {
+    printJson({ runId: run.runId, jobId: run.jobId, seconds, retried: result.charged, newlyPaid: paid, stillFailed });
+    return;
+  }
+  const failed = Object.entries(stillFailed).sort(([a], [b]) => (a < b ? -1 : 1));
+  printLine(`retry ${run.runId} finished in ${seconds.toFixed(1)} s: ${result.charged} orders retried, ${paid} newly paid`);
+  printLine(failed.length === 0 ? 'none still failed' : `still failed: ${failed.map(([code, n]) => `${code} ${n}`).join(', ')}`);
 }
 
 /** Enqueues a run or retry on an operator's behalf (audited); with --wait runs it here to the end. */

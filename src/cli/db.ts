@@ -9,8 +9,12 @@ export function registerDbCommands(program: Command): void {
     .description('create the database if missing and apply pending migrations')
     .option('--json', 'machine-readable output')
     .action(async (options: { json?: boolean }) => {
-      const { database } = await migrateDatabase(env().DATABASE_URL);
-      if (options.json) printJson({ database, migrated: true });
-      else printLine(`database ${database} is up to date`);
+      const { database, applied } = await migrateDatabase(env().DATABASE_URL);
+      if (options.json) {
+        printJson({ database, applied });
+        return;
+      }
+      for (const name of applied) printLine(`applied ${name}`);
+      printLine(`database ${database} is up to date${applied.length === 0 ? ': no migration was pending' : ` (${applied.length} migrations applied)`}`);
     });
 }

@@ -10,6 +10,7 @@ import { formatYuan } from '../domain/money.ts';
 import { RECON_CODES } from '../domain/reconciliation.ts';
 import { logger } from '../logger.ts';
 import { EXIT, printJson, printLine, printTable } from './output.ts';
+import { printStatement } from './statement.ts';
 
 /**
  * The demo never touches the configured database: it works in `<database>_demo` and under the queue
@@ -60,6 +61,11 @@ export function registerDemoCommand(program: Command): void {
           ['monthly credits into personal accounts', formatYuan(report.money.creditsIn)],
           ['all personal-account debits', formatYuan(report.money.debits)],
         ]);
+        for (const [i, statement] of report.statements.entries()) {
+          printLine(`Statement of ${statement.person.psnNo} (${i === 0 ? 'the payer with the most relatives' : 'the relative with the most payers'}):`);
+          printStatement(statement, { rows: true });
+        }
+        printTable(['notice event', 'notices'], report.notices.map((n) => [n.event, n.notices]));
         printLine(`ledger: ${report.ledger.problems.length === 0 ? 'consistent' : 'INCONSISTENT'} (${report.ledger.entries} entries, ${report.ledger.accounts} accounts)`);
         printLine(`done in ${seconds.toFixed(1)} s. Inspect: DATABASE_URL=${databaseUrl} npm run cli -- campaign status ${report.campaignId}`);
       } finally {

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { createDb } from '../db/client.ts';
 import { IMPORTS } from '../imports/catalog.ts';
 import { IMPORT_CONNECTIONS, IMPORT_KINDS, runImport, type ImportSummary, type RowProblem } from '../imports/import-runner.ts';
-import { EXIT, printJson, printLine } from './output.ts';
+import { EXIT, printDiagnostic, printJson, printLine } from './output.ts';
+import { progressDisplay } from './progress.ts';
+import { escapeControl } from '../terminal-text.ts';
 
 export function registerImportCommands(program: Command): void {
   const importCommand = program
@@ -14,14 +16,14 @@ export function registerImportCommands(program: Command): void {
     importCommand
       .command(kind)
       .summary(definition.description)
-      .description(`${definition.description}\ncolumns: ${definition.columns.join(', ')}`)
+      .description(`${definition.description}\ncolumns: ${[...definition.columns, ...(definition.optionalColumns ?? []).map((c) => `[${c}]`)].join(', ')}`)
       .argument('<file>', 'CSV file to import')
       .option('--json', 'machine-readable output: {file, kind, read, imported, unchanged, rejected, errors}')
       .action(async (file: string, options: { json?: boolean }) => {
         const db = createDb(undefined, IMPORT_CONNECTIONS);
         try {
-          const progress = progressReporter(path.basename(file));
-          const summary = await runImport(db, definition, file, { onProgress: progress.update }).finally(progress.done);
+          const progress = progressDisplay(`${escapeControl(path.basename(file))}: rows`, 10_000);
+          const summary = await runImport(db, definition, file, { onProgress: (done) => progress.update({ done }) }).finally(() => progress.stop());
           if (options.json) printJson(summary);
           else printSummary(summary);
           if (summary.rejected > 0) process.exitCode = EXIT.rowsRejected;
@@ -39,39 +41,12 @@ export function formatRowProblem(file: string, problem: RowProblem): string {
 
 function printSummary(summary: ImportSummary): void {
   // Row errors are diagnostics (stderr); the summary is the result (stdout).
-  for (const problem of summary.errors) process.stderr.write(`${formatRowProblem(summary.file, problem)}\n`);
+  for (const problem of summary.errors) printDiagnostic(formatRowProblem(summary.file, problem));
   if (summary.rejected > summary.errors.length) {
-    process.stderr.write(`${summary.file}: ${summary.rejected - summary.errors.length} more rejected rows not listed\n`);
+    printDiagnostic(`${summary.file}: ${summary.rejected - summary.errors.length} more rejected rows not listed`);
   }
   printLine(
     `${summary.file}: ${summary.kind}: ${summary.read} rows read, ${summary.imported} imported, ` +
       `${summary.unchanged} unchanged, ${summary.rejected} rejected`,
   );
-}
-
-const PROGRESS_LINE_MS = 10_000;
-const PROGRESS_TTY_MS = 250;
-
-/**
- * Progress on stderr: a live counter on a terminal, a line every few seconds otherwise. Rows read is
- * the measure: the total is unknown until a streamed file ends.
- */
-function progressReporter(file: string): { update: (read: number) => void; done: () => void } {
-  const tty = process.stderr.isTTY === true;
-  const started = Date.now();
-  let last = started;
-  let shown = false;
-  return {
-    update(read) {
-      const now = Date.now();
-      if (now - last < (tty ? PROGRESS_TTY_MS : PROGRESS_LINE_MS)) return;
-      last = now;
-      shown = true;
-      const text = `${file}: ${read} rows read (${Math.round(read / ((now - started) / 1000))} rows/s)`;
-      process.stderr.write(tty ? `\r${text}\u001b[K` : `${text}\n`);
-    },
-    done() {
-      if (tty && shown) process.stderr.write('\r\u001b[K');
-    },
-  };
 }

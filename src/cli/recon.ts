@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { handlers } from '../../jobs/index.ts';
 import type { App } from '../app.ts';
 import { env } from '../config/env.ts';
-import { RECON_CODES } from '../domain/reconciliation.ts';
+import { parseReconFileName, RECON_CODES } from '../domain/reconciliation.ts';
 import { parseDate } from '../domain/time.ts';
 import { countsOfDay, dayWasReconciled } from '../recon/recon.repository.ts';
 import { startReconRun, type DayResult } from '../recon/reconcile-day.service.ts';
@@ -35,8 +35,8 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
   const inbox = path.resolve(options.inbox ?? env().INBOX_DIR);
   // Without --outbox the worker writing the reports takes its own OUTBOX_DIR at that moment.
   const outbox = options.outbox === undefined ? undefined : path.resolve(options.outbox);
-  // Not an error: with no inbox at all, every institution of the day simply sent nothing.
-  if (!(await fileExists(inbox))) process.stderr.write(`inbox ${inbox} does not exist: no files to reconcile\n`);
+  // A mistyped folder would otherwise report every institution silent.
+  if (!(await fileExists(inbox))) throw new UserError(`inbox ${inbox} does not exist`);
   const request = { businessDate, inbox, outbox };
 
   let started = await startReconRun(app, request);
@@ -60,12 +60,15 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
     result = await withProgress('files', progress, runUntilFinished<DayResult>(app, handlers, 'recon', started.jobId), options.json);
   }
   const counts = await countsOfDay(app.db.pool, businessDate);
+  const warnings = result.files.some((f) => f.status !== 'ignored' && parseReconFileName(f.file)?.businessDate === businessDate)
+    ? []
+    : [`no file of ${businessDate} was found in ${inbox}: every institution with settlements that day is MISSING_IN_FILE`];
 
   if (options.json) {
     printJson({
       businessDate, jobId: started.jobId, files: result.files,
       counts: counts.map((c) => ({ fixmedins_code: c.fixmedinsCode, ...c.counts })),
-      discrepancies: result.discrepancies, report: result.report, countsFile: result.countsFile,
+      discrepancies: result.discrepancies, report: result.report, countsFile: result.countsFile, warnings,
     });
     return;
   }
@@ -73,6 +76,7 @@ async function reconRun(app: App, options: RunOptions): Promise<void> {
     printLine(`${f.file}: ${f.status}${f.rows !== undefined ? `, ${f.rows} rows` : ''}${f.reason ? ` (${f.reason})` : ''}`);
   }
   if (counts.length > 0) printTable(['fixmedins_code', ...RECON_CODES], counts.map((c) => [c.fixmedinsCode, ...RECON_CODES.map((code) => c.counts[code])]));
+  for (const warning of warnings) printLine(`warning: ${warning}`);
   printLine(`${businessDate}: ${counts.length} institutions, ${result.discrepancies} discrepancies; report ${result.report}, counts ${result.countsFile}`);
 }
 

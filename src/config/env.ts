@@ -4,7 +4,9 @@ import { z } from 'zod';
  * Every setting the product reads from the environment, parsed once. Defaults work on a developer
  * machine with a local MySQL/MariaDB and Redis.
  */
-const envSchema = z.object({
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const envSchema = z.object({
   /** MySQL 8 or MariaDB 10.11; the database is created by `db migrate` when missing. */
   DATABASE_URL: z.string().default('mysql://root@127.0.0.1:3306/premium_worker'),
   /** Redis for BullMQ. Must run with maxmemory-policy noeviction or queued jobs can vanish. */
@@ -19,7 +21,9 @@ const envSchema = z.object({
   INBOX_DIR: z.string().default('data/inbox'),
   /** Where reconciliation reports are written. */
   OUTBOX_DIR: z.string().default('data/outbox'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** json (for a log collector) or pretty (one readable line per entry). Unset: json for worker, scheduler, start and admin; pretty for other commands on a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Chunk jobs in flight per worker process; the payment path is CPU-bound in the database, so 2 is right for 2 cores. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Target number of orders per payment job; family clusters are never split across jobs. */

@@ -26,7 +26,7 @@ export type CsvRecord =
 
 export interface CsvFile<C extends string> {
   encoding: TextEncoding;
-  /** Index of each required column in every record; -1 for an optional column the header lacks. */
+  /** Index of each required column in every record, and of each optional column the header has. */
   columns: Record<C, number>;
   /** Number of header cells: a record with another count has the wrong column count. */
   width: number;
@@ -41,7 +41,7 @@ export interface CsvFile<C extends string> {
 
 export interface OpenCsvOptions<C extends string> {
   required: readonly C[];
-  /** Columns a file may lack (their cells then read as empty); mapped to -1 when absent. */
+  /** Columns a file may lack: mapped when the header has them, left out of `columns` otherwise. */
   optional?: readonly C[];
   /** Extra header labels accepted for a column (e.g. Chinese labels in reconciliation files). */
   aliases?: Partial<Record<C, readonly string[]>>;
@@ -93,14 +93,22 @@ export async function openCsv<C extends string>(file: string, options: OpenCsvOp
 function mapColumns<C extends string>(file: string, header: string[], options: OpenCsvOptions<C>): Record<C, number> {
   const columns = {} as Record<C, number>;
   const missing: string[] = [];
+  // Which of two same-named columns holds the data is a guess: the file is rejected, not guessed at.
+  const repeated = header.find((cell, i) => cell !== '' && header.indexOf(cell) !== i);
+  if (repeated !== undefined) throw new CsvFileError(file, `duplicate column ${repeated} in the header`);
   for (const name of options.required) {
     const labels = [name, ...(options.aliases?.[name] ?? [])];
+    const cells = header.filter((cell) => labels.includes(cell));
+    if (cells.length > 1) throw new CsvFileError(file, `duplicate column ${name} in the header (${cells.join(', ')})`);
     const index = header.findIndex((cell) => labels.includes(cell));
     if (index < 0) missing.push(name);
     else columns[name] = index;
   }
   if (missing.length > 0) throw new CsvFileError(file, `missing required column ${missing.join(', ')}`);
-  for (const name of options.optional ?? []) columns[name] = header.indexOf(name);
+  for (const name of options.optional ?? []) {
+    const index = header.indexOf(name);
+    if (index >= 0) columns[name] = index;
+  }
   return columns;
 }
 

@@ -1,6 +1,5 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
@@ -23,18 +22,10 @@ export function spreadsheetSafe(value: string): string {
  * the file's permission from its creation on.
  */
 export async function writeCsvExport(file: string, header: readonly string[], rows: AsyncIterable<string[][]>, options: { mode?: number } = {}): Promise<number> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const temporary = `${file}.partial`;
-  let out;
-  if (options.mode === undefined) out = createWriteStream(temporary);
-  else {
-    // A file holding personal data is created with its mode (never chmod-ed after it was written):
-    // a leftover partial file of an earlier run, whatever its mode, is removed, not reused.
-    await rm(temporary, { force: true });
-    out = createWriteStream(temporary, { flags: 'wx', mode: options.mode });
-  }
+  // The target is checked and the temporary file opened before any row is read: a wrong --out fails at once.
+  const temporary = await openTemporary(file, options.mode);
   const csv = stringify({ header: true, columns: [...header], quoted_match: /[\r\n",]/ });
-  const written = pipeline(csv, out);
+  const written = pipeline(csv, temporary.handle.createWriteStream());
   // Awaited below; until then a failure must not count as unhandled.
   written.catch(() => undefined);
   let count = 0;
@@ -48,11 +39,28 @@ export async function writeCsvExport(file: string, header: readonly string[], ro
     }
     csv.end();
     await written;
-    await rename(temporary, file);
+    await rename(temporary.path, file);
   } catch (error) {
     csv.destroy();
-    await rm(temporary, { force: true });
+    await rm(temporary.path, { force: true });
     throw new Error(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
   }
   return count;
+}
+
+/** `{file}.partial`, opened for writing, once `file` is known to be a writable file path. */
+async function openTemporary(file: string, mode?: number): Promise<{ path: string; handle: FileHandle }> {
+  const why = (error: NodeJS.ErrnoException) => new Error(`cannot write ${file}: ${error.code === 'EACCES' || error.code === 'EPERM' ? 'permission denied' : error.code === 'ENOTDIR' ? 'a part of the path is not a folder' : error.message}`);
+  if ((await stat(file).catch(() => null))?.isDirectory()) throw new Error(`cannot write ${file}: it is a folder; give a file name`);
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    throw why(error);
+  });
+  const temporary = `${file}.partial`;
+  // A file holding personal data is created with its mode (never chmod-ed after it was written): a
+  // leftover partial file of an earlier run, whatever its mode, is removed, not reused.
+  if (mode !== undefined) await rm(temporary, { force: true });
+  const handle = await (mode === undefined ? open(temporary, 'w') : open(temporary, 'wx', mode)).catch((error: NodeJS.ErrnoException) => {
+    throw why(error);
+  });
+  return { path: temporary, handle };
 }

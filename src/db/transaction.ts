@@ -6,6 +6,8 @@ export interface RetryOptions {
   /** Tries in all, the first included. */
   attempts?: number;
   baseDelayMs?: number;
+  /** A fault of this unit that is worth a fresh try too (e.g. another process wrote the same keys first). */
+  retryAlso?: (error: unknown) => boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,9 +39,12 @@ export async function inTransaction<T>(pool: Pool, work: (conn: PoolConnection) 
           conn.destroy();
         }
       }
-      if (!isTransientDbError(error) || attempt >= attempts) throw error;
+      const transient = isTransientDbError(error);
+      if (!(transient || options.retryAlso?.(error)) || attempt >= attempts) throw error;
       const delay = baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random());
-      logger.warn({ attempt, delayMs: Math.round(delay), err: (error as Error).message }, 'transient database fault, retrying transaction');
+      const detail = { attempt, delayMs: Math.round(delay), err: (error as Error).message };
+      if (transient) logger.warn(detail, 'transient database fault, retrying transaction');
+      else logger.info(detail, 'another transaction got there first, running the transaction again');
       await sleep(delay);
     }
   }

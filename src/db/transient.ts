@@ -20,3 +20,8 @@ export function isTransientDbError(error: unknown): boolean {
   if (e.fatal === true) return true;
   return /Can't add new command when connection is in closed state|Connection lost/i.test(e.message ?? '');
 }
+
+/** A unique key already taken: by a concurrent transaction, when a unit's reads said it was free. */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'ER_DUP_ENTRY';
+}

@@ -21,6 +21,9 @@ import { countsOfDay } from '../recon/recon.repository.ts';
 import { startReconRun, type DayResult } from '../recon/reconcile-day.service.ts';
 import { generateProvince } from './province.ts';
 import { generateSettlements, writeInstitutionFiles } from './settlements.ts';
+import { countNoticesByEvent } from '../statements/notices.queries.ts';
+import { loadStatement, type Statement } from '../statements/statement.queries.ts';
+import { statementSubjects } from './statement-subjects.ts';
 
 export interface DemoStep {
   step: string;
@@ -36,6 +39,9 @@ export interface DemoReport {
   money: { premiumsCollected: number; creditsIn: number; debits: number };
   recon: { businessDate: string; report: string; counts: Awaited<ReturnType<typeof countsOfDay>> };
   ledger: LedgerReport;
+  /** Statements of the payer with the most relatives and of the relative with the most payers (SPEC 9). */
+  statements: Statement[];
+  notices: Awaited<ReturnType<typeof countNoticesByEvent>>;
 }
 
 /**
@@ -120,6 +126,11 @@ export async function runDemo(app: App, options: { families: number; dir: string
     return runUntilFinished<DayResult>(app, handlers, 'recon', jobId);
   }, (d) => `${d.files.length} files, ${d.discrepancies} discrepancies`);
 
+  const statements = await timed('statements', async () => {
+    const { payer, relative } = await statementSubjects(app.db.pool);
+    const read = async (psnNo: string | null) => (psnNo === null ? [] : [(await loadStatement(app.db.pool, psnNo, { from: null, to: null }))!]);
+    return [...(await read(payer)), ...(await read(relative))];
+  }, (list) => list.map((st) => `${st.person.psnNo}: ${st.rows.length} movements`).join(', '));
   const ledger = await timed('ledger verify', () => verifyLedger(app.db.pool), (r) => (r.problems.length === 0 ? `OK: ${r.entries} entries, ${r.accounts} accounts` : `${r.problems.length} PROBLEMS`));
   const [[money]] = (await app.db.pool.query(
     `SELECT COALESCE(SUM(CASE WHEN order_id IS NOT NULL THEN -amount END), 0) AS premiums,
@@ -135,5 +146,7 @@ export async function runDemo(app: App, options: { families: number; dir: string
     recon: { businessDate, report: day.report, counts: await countsOfDay(app.db.pool, businessDate) },
     money: { premiumsCollected: Number(money!.premiums), creditsIn: Number(money!.credits), debits: Number(money!.debits) },
     ledger,
+    statements,
+    notices: await countNoticesByEvent(app.db.pool),
   };
 }

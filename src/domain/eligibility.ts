@@ -12,9 +12,9 @@ export const CLOSE_RELATIVES: ReadonlySet<Relationship> = new Set([
   'spouse', 'parent', 'child', 'sibling', 'grandparent', 'maternal_grandparent', 'grandchild', 'maternal_grandchild',
 ]);
 
-/** Why a binding cannot pay, in the order the rules are checked (SPEC 3). */
+/** Why a binding cannot pay, in the order the rules are checked (SPEC 3); NO_PREMIUM_CONSENT only for premiums (SPEC 9). */
 export const REFUSAL_REASONS = [
-  'BINDING_INACTIVE', 'NOT_CLOSE_RELATIVE', 'CROSS_PROVINCE', 'PAYER_INACTIVE', 'PAYER_NOT_EMPLOYEE', 'NO_ACCOUNT',
+  'BINDING_INACTIVE', 'NOT_CLOSE_RELATIVE', 'CROSS_PROVINCE', 'PAYER_INACTIVE', 'PAYER_NOT_EMPLOYEE', 'NO_ACCOUNT', 'NO_PREMIUM_CONSENT',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -34,7 +34,12 @@ export interface Binding {
   priority: number;
   boundAt: ShanghaiTime;
   revokedAt: ShanghaiTime | null;
+  /** Whether the payer authorised premium payments for this relative; only premiums read it (absent: authorised). */
+  premiumConsent?: boolean;
 }
+
+/** What the money is for: a premium needs the payer's premium consent, a medical bill does not. */
+export type Purpose = 'premium' | 'medical';
 
 export const provinceOf = (admdvs: string): string => admdvs.slice(0, 2);
 
@@ -46,13 +51,14 @@ export function isBindingActive(binding: Pick<Binding, 'boundAt' | 'revokedAt'>,
 }
 
 /** The first rule of section 1 this binding breaks at time `at`, or null when its payer may pay. */
-export function refusalOf(beneficiary: Person, binding: Binding, at: ShanghaiTime): RefusalReason | null {
+export function refusalOf(beneficiary: Person, binding: Binding, at: ShanghaiTime, purpose: Purpose): RefusalReason | null {
   if (!isBindingActive(binding, at)) return 'BINDING_INACTIVE';
   if (!CLOSE_RELATIVES.has(binding.relationship)) return 'NOT_CLOSE_RELATIVE';
   if (provinceOf(binding.payer.admdvs) !== provinceOf(beneficiary.admdvs)) return 'CROSS_PROVINCE';
   if (binding.payer.status !== 'active') return 'PAYER_INACTIVE';
   if (binding.payer.insutype !== '310') return 'PAYER_NOT_EMPLOYEE';
   if (binding.payerBalance === null) return 'NO_ACCOUNT';
+  if (purpose === 'premium' && binding.premiumConsent === false) return 'NO_PREMIUM_CONSENT';
   return null;
 }
 
@@ -69,10 +75,10 @@ export interface PayerScreening {
 }
 
 /** Sorts a beneficiary's bindings into payers who may pay at `at` and refusals. The beneficiary's own status is the caller's rule. */
-export function screenPayers(beneficiary: Person, bindings: readonly Binding[], at: ShanghaiTime): PayerScreening {
+export function screenPayers(beneficiary: Person, bindings: readonly Binding[], at: ShanghaiTime, purpose: Purpose): PayerScreening {
   const screening: PayerScreening = { eligible: [], refused: [] };
   for (const binding of [...bindings].sort(compareDeductionOrder)) {
-    const reason = refusalOf(beneficiary, binding, at);
+    const reason = refusalOf(beneficiary, binding, at, purpose);
     if (reason) screening.refused.push({ binding, reason });
     else screening.eligible.push(binding);
   }

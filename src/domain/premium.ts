@@ -3,7 +3,8 @@ import { formatYuan, type Fen } from './money.ts';
 import type { ShanghaiTime } from './time.ts';
 
 export type CampaignMode = 'single' | 'split';
-export type PremiumFailureCode = 'INSUFFICIENT_BALANCE' | 'WRONG_PAYEE' | 'BENEFICIARY_INELIGIBLE';
+export const PREMIUM_FAILURE_CODES = ['INSUFFICIENT_BALANCE', 'WRONG_PAYEE', 'BENEFICIARY_INELIGIBLE'] as const;
+export type PremiumFailureCode = (typeof PREMIUM_FAILURE_CODES)[number];
 /** A skipped order's code when the tax bureau reports the premium paid through another channel: never charged. */
 export const ALREADY_PAID = 'ALREADY_PAID';
 
@@ -62,7 +63,7 @@ export function chargePremium(order: OrderToCharge, balances: ReadonlyMap<number
   if (!isPremiumBeneficiary(beneficiary, province)) {
     return { orderId, status: 'skipped', code: 'BENEFICIARY_INELIGIBLE', detail: `beneficiary is ${beneficiary.status}, insutype ${beneficiary.insutype}, admdvs ${beneficiary.admdvs}, category ${beneficiary.residentCategory ?? 'none'}` };
   }
-  const { eligible, refused } = screenPayers(beneficiary, order.bindings, at);
+  const { eligible, refused } = screenPayers(beneficiary, order.bindings, at, 'premium');
   if (eligible.length === 0) {
     const detail = refused.map(({ binding, reason }) => `${binding.payer.psnNo}:${reason}`).join(';');
     return { orderId, status: 'failed', code: 'WRONG_PAYEE', detail: detail || 'no bindings' };

@@ -48,7 +48,7 @@ export function allocateSettlement(input: SettlementInput): SettlementAllocation
 
   let acctMulaidPay = 0;
   if (patient.status === 'active' && remaining > 0) {
-    for (const binding of screenPayers(patient, input.bindings, input.at).eligible) {
+    for (const binding of screenPayers(patient, input.bindings, input.at, 'medical').eligible) {
       // The patient's own account already gave what it had; a self-binding (never imported) must not pay twice.
       if (binding.payer.id === patient.id) continue;
       const amount = Math.min(Math.max(binding.payerBalance ?? 0, 0), remaining);

@@ -6,17 +6,21 @@ export type ShanghaiTime = string;
 
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 
+function wallClock(date: Date, length: number): string {
+  return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, length).replace('T', ' ');
+}
+
 export function toShanghai(date: Date): ShanghaiTime {
-  return new Date(date.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+  return wallClock(date, 19);
+}
+
+/** An instant in business time with its offset; `millis` keeps the milliseconds (log lines). */
+export function formatInstant(date: Date, millis = false): string {
+  return `${wallClock(date, millis ? 23 : 19)}+08:00`;
 }
 
 export function shanghaiNow(): ShanghaiTime {
   return toShanghai(new Date());
-}
-
-/** A business time as written for people and programs: `YYYY-MM-DD HH:mm:ss+08:00`. */
-export function withOffset(time: ShanghaiTime): string {
-  return `${time}+08:00`;
 }
 
 /** The date `days` after (or before, when negative) `date`, both YYYY-MM-DD. */
@@ -66,4 +70,9 @@ export function previousDay(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() - 1);
   return d.toISOString().slice(0, 10);
+}
+
+/** Business time as written for people and programs (SPEC 8): `YYYY-MM-DD HH:mm:ss+08:00`. */
+export function withOffset(time: ShanghaiTime): string {
+  return `${time}+08:00`;
 }

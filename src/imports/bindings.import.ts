@@ -9,6 +9,7 @@ import { findPersons } from './lookups.repository.ts';
 import { upsertChanged, type SqlValue, type UpsertTable } from './upsert.repository.ts';
 
 const COLUMNS = ['payer_psn_no', 'beneficiary_psn_no', 'relationship', 'priority', 'bound_at', 'revoked_at'] as const;
+const OPTIONAL = ['premium_consent'] as const;
 
 export interface BindingRow {
   payerPsnNo: string;
@@ -18,21 +19,24 @@ export interface BindingRow {
   priority: number;
   boundAt: ShanghaiTime;
   revokedAt: ShanghaiTime | null;
+  /** SPEC 9: whether the payer authorised premium payments; a missing column or empty cell means yes. */
+  premiumConsent: boolean;
 }
 
 const BINDINGS: UpsertTable = {
   table: 'bindings',
   key: ['beneficiary_id', 'payer_id'],
-  values: ['relationship', 'priority', 'bound_at', 'revoked_at'],
+  values: ['relationship', 'priority', 'bound_at', 'revoked_at', 'premium_consent'],
 };
 
 /** priority is a SMALLINT UNSIGNED. */
 const MAX_PRIORITY = 65535;
 
-export const bindingsImport: ImportDefinition<(typeof COLUMNS)[number], BindingRow> = {
+export const bindingsImport: ImportDefinition<(typeof COLUMNS)[number] | (typeof OPTIONAL)[number], BindingRow> = {
   kind: 'bindings',
   description: 'family mutual-aid bindings, upserted by (payer_psn_no, beneficiary_psn_no)',
   columns: COLUMNS,
+  optionalColumns: OPTIONAL,
   parseRow(field) {
     const binding: BindingRow = {
       payerPsnNo: alnumKey('payer_psn_no', field('payer_psn_no')),
@@ -41,6 +45,7 @@ export const bindingsImport: ImportDefinition<(typeof COLUMNS)[number], BindingR
       priority: integer('priority', field('priority'), 1, MAX_PRIORITY),
       boundAt: time('bound_at', field('bound_at')),
       revokedAt: optionalTime('revoked_at', field('revoked_at')),
+      premiumConsent: field('premium_consent') === '' || oneOf('premium_consent', field('premium_consent'), ['1', '0'] as const) === '1',
     };
     if (binding.payerPsnNo === binding.beneficiaryPsnNo) throw new RowError('beneficiary_psn_no', 'a person cannot be bound to themself');
     return binding;
@@ -59,7 +64,7 @@ export const bindingsImport: ImportDefinition<(typeof COLUMNS)[number], BindingR
         else {
           known.push({
             index,
-            row: { beneficiary_id: beneficiary.id, payer_id: payer.id, relationship: b.relationship, priority: b.priority, bound_at: b.boundAt, revoked_at: b.revokedAt },
+            row: { beneficiary_id: beneficiary.id, payer_id: payer.id, relationship: b.relationship, priority: b.priority, bound_at: b.boundAt, revoked_at: b.revokedAt, premium_consent: b.premiumConsent ? 1 : 0 },
           });
         }
       });

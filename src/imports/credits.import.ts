@@ -1,4 +1,5 @@
 import { inTransaction } from '../db/transaction.ts';
+import { isDuplicateKey } from '../db/transient.ts';
 import { formatYuan } from '../domain/money.ts';
 import { alnumKey, amount, textKey, time } from './fields.ts';
 import { RowError } from './row.error.ts';
@@ -58,5 +59,5 @@ export const creditsImport: ImportDefinition<(typeof COLUMNS)[number], CreditRow
         }),
       );
       return outcomes;
-    }),
+    }, { retryAlso: isDuplicateKey }), // a concurrent import of the same credits: read them again as applied
 };

@@ -25,7 +25,7 @@ export interface ImportDefinition<C extends string, T, P = unknown> {
   description: string;
   /** Required header columns; other columns are ignored. */
   columns: readonly C[];
-  /** Columns a file may lack: their cells then read as empty. */
+  /** Columns a file may lack (SPEC 9's premium_consent): their field reads as empty then, like an empty cell. */
   optionalColumns?: readonly C[];
   /**
    * Key columns of a kind where the last row of a key must win over the whole file before anything

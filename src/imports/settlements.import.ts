@@ -1,5 +1,6 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { inTransaction } from '../db/transaction.ts';
+import { isDuplicateKey } from '../db/transient.ts';
 import { logger } from '../logger.ts';
 import type { Person } from '../domain/eligibility.ts';
 import { maskIdLike } from '../domain/cell-echo.ts';
@@ -11,6 +12,7 @@ import type { ImportDefinition, RowOutcome } from './import-runner.ts';
 import { applyBalanceDeltas, lockAccounts } from '../ledger/accounts.ts';
 import { findSettlementDebits, insertLedgerEntries, type NewLedgerEntry } from '../ledger/entries.ts';
 import { refundKey, settlementDebitKey } from '../ledger/keys.ts';
+import { insertNotices, medicalNotices } from '../ledger/notices.ts';
 import { withBalance } from '../ledger/payers.ts';
 import type { InstitutionRef } from './lookups.repository.ts';
 import { accountsOf, prefetchLookups, readLookups, type SettlementLookups } from './settlement-lookups.ts';
@@ -50,7 +52,9 @@ export const settlementsImport: ImportDefinition<(typeof COLUMNS)[number], Settl
       logger.warn({ err: (error as Error).message }, 'settlement lookups prefetch failed; reading them in the transaction');
       return undefined;
     });
-    return inTransaction(db.pool, async (conn) => settleBatch(conn, events, (await fromPrefetch) ?? (await readLookups(conn, events))));
+    // Two imports of one file at once: the later one's batch meets the earlier one's keys and is
+    // run again, reading them as applied ("unchanged").
+    return inTransaction(db.pool, async (conn) => settleBatch(conn, events, (await fromPrefetch) ?? (await readLookups(conn, events))), { retryAlso: isDuplicateKey });
   },
 };
 
@@ -182,5 +186,6 @@ async function settleBatch(conn: PoolConnection, events: readonly SettlementEven
     ),
   );
   await insertLedgerEntries(conn, entries);
+  await insertNotices(conn, fresh.flatMap((a) => medicalNotices(a.id!, a.personId, a.isRefund, a.movements!.map((m) => ({ payerId: m.personId, amount: m.amount })))));
   return outcomes;
 }

@@ -15,7 +15,7 @@ export async function findBindingsOf(db: Queryable, beneficiaryIds: Iterable<num
   const byBeneficiary = new Map<number, StoredBinding[]>();
   if (ids.length === 0) return byBeneficiary;
   const [rows] = await db.query<RowDataPacket[]>(
-    `SELECT b.beneficiary_id, b.relationship, b.priority, b.bound_at, b.revoked_at,
+    `SELECT b.beneficiary_id, b.relationship, b.priority, b.bound_at, b.revoked_at, b.premium_consent,
             p.id, p.psn_no, p.insutype, p.admdvs, p.status
        FROM bindings b JOIN persons p ON p.id = b.payer_id
       WHERE b.beneficiary_id IN (?)`,
@@ -29,6 +29,7 @@ export async function findBindingsOf(db: Queryable, beneficiaryIds: Iterable<num
       priority: r.priority,
       boundAt: r.bound_at,
       revokedAt: r.revoked_at,
+      premiumConsent: r.premium_consent === 1,
     });
     byBeneficiary.set(r.beneficiary_id, list);
   }
@@ -37,6 +38,6 @@ export async function findBindingsOf(db: Queryable, beneficiaryIds: Iterable<num
 
 /** Spelled out: spreading the stored binding into a new object costs several times as much, once per binding and row. */
 export const withBalance = (b: StoredBinding, payerBalance: Fen | null): Binding => ({
-  payer: b.payer, relationship: b.relationship, priority: b.priority, boundAt: b.boundAt, revokedAt: b.revokedAt, payerBalance,
+  payer: b.payer, relationship: b.relationship, priority: b.priority, boundAt: b.boundAt, revokedAt: b.revokedAt, premiumConsent: b.premiumConsent, payerBalance,
 });
 

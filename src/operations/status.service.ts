@@ -2,7 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { App } from '../app.ts';
 import { countOrders, listCampaigns } from '../campaign/campaign.repository.ts';
 import { listUnfinishedRuns } from '../campaign/runs.queries.ts';
-import { shanghaiToday } from '../domain/time.ts';
+import { formatInstant, shanghaiToday, withOffset } from '../domain/time.ts';
 import { QUEUE_NAMES, type QueueName } from '../queue/catalog.ts';
 import { recentScheduleRuns, type ScheduleRunRow } from './schedule-runs.repository.ts';
 
@@ -66,7 +66,7 @@ export async function failedJobs(app: App, perQueue = 50): Promise<FailedJob[]> 
     const jobs = await app.queues.get(queue).getFailed(0, perQueue - 1);
     return jobs.filter(Boolean).map((job) => ({
       queue, id: job.id ?? '', name: job.name, reason: job.failedReason, attempts: job.attemptsMade,
-      failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+      failedAt: job.finishedOn ? formatInstant(new Date(job.finishedOn)) : null,
     }));
   }));
   return lists.flat();
@@ -105,7 +105,7 @@ export async function reconStatus(app: App, days = 7): Promise<ReconDayStatus[] 
     [days],
   );
   return rows.map((r) => ({
-    businessDate: r.business_date, runs: r.runs, lastRunAt: r.last_run_at,
+    businessDate: r.business_date, runs: r.runs, lastRunAt: withOffset(r.last_run_at),
     summary: typeof r.summary === 'string' ? JSON.parse(r.summary) : r.summary ?? null,
   }));
 }
@@ -114,5 +114,9 @@ export async function collectStatus(app: App): Promise<StatusReport> {
   const [queues, campaigns, schedules, reconciliation, failed] = await Promise.all([
     queueStatus(app), campaignProgress(app), recentScheduleRuns(app.db.pool, 10), reconStatus(app), failedJobs(app),
   ]);
-  return { queues, campaigns, schedules, reconciliation, failedJobs: failed };
+  // Times for people carry their offset; the rows keep bare business time, which is what they are keyed by.
+  const ticks = schedules.map((s) => ({
+    ...s, tick: withOffset(s.tick), createdAt: withOffset(s.createdAt), finishedAt: s.finishedAt === null ? null : withOffset(s.finishedAt),
+  }));
+  return { queues, campaigns, schedules: ticks, reconciliation, failedJobs: failed };
 }

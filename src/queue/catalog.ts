@@ -89,10 +89,10 @@ export const jobCatalog = {
       /** Internal progress of the job across its restarts (BullMQ step-job pattern). */
       step: z.enum(['fan-out', 'wait']).default('fan-out'),
       /** Files the fan-out dealt with itself (badly named, or content already reconciled), for the summary. */
-      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected']), reason: z.string() })).default([]),
+      settled: z.array(z.object({ file: z.string(), status: z.enum(['skipped', 'rejected', 'ignored']), reason: z.string() })).default([]),
     }),
     /** A schedule tick's run has an id of the tick's own (asking twice enqueues once); any other request a fresh one. */
-    jobId: (businessDate: string, scheduleRunId?: number) =>
+    jobId: ({ businessDate, scheduleRunId }: { businessDate: string; scheduleRunId?: number }) =>
       scheduleRunId !== undefined ? `recon-tick-${scheduleRunId}` : `recon-day-${compactDate(businessDate)}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`,
     /** Runs of the same day never overlap: while one is under way, another request joins it. */
     deduplicationId: (businessDate: string) => `recon-day-${compactDate(businessDate)}`,

@@ -9,16 +9,30 @@ import path from 'node:path';
 export const ARCHIVE_DIR = 'archive';
 export const REJECTED_DIR = 'rejected';
 
+export interface InboxListing {
+  /** Regular files waiting, by name. */
+  files: string[];
+  /** Entries that are not regular files (links, folders, ...), left where they are, with why. */
+  ignored: { name: string; reason: string }[];
+}
+
 /**
- * Names of the files waiting in the inbox. Hidden files are left alone: upload tools write into
- * dot-files and rename them when complete, so a half-delivered file is never taken (or rejected).
+ * The files waiting in the inbox. Hidden entries are left alone: upload tools write into dot-files
+ * and rename them when complete, so a half-delivered file is never taken (or rejected). A symbolic
+ * link is never followed (it could point anywhere on the machine), nor is a folder read.
  */
-export async function listInbox(inbox: string): Promise<string[]> {
+export async function listInbox(inbox: string): Promise<InboxListing> {
   const entries = await readdir(inbox, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
-  return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  const listing: InboxListing = { files: [], ignored: [] };
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name.startsWith('.') || (entry.isDirectory() && (entry.name === ARCHIVE_DIR || entry.name === REJECTED_DIR))) continue;
+    if (entry.isFile()) listing.files.push(entry.name);
+    else listing.ignored.push({ name: entry.name, reason: entry.isSymbolicLink() ? 'a symbolic link: not followed' : entry.isDirectory() ? 'a folder: not read' : 'not a regular file' });
+  }
+  return listing;
 }
 
 /** Reads through one reused buffer: a stream would leave a 100 MB file's worth of chunks to the garbage collector. */

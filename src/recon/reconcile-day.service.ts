@@ -40,7 +40,7 @@ export interface ReconRunStarted {
  */
 export async function startReconRun(app: App, request: ReconRunRequest): Promise<ReconRunStarted> {
   const spec = jobCatalog['reconcile-day'];
-  const jobId = spec.jobId(request.businessDate, request.scheduleRunId);
+  const jobId = spec.jobId(request);
   const job = await app.queues.add(
     'reconcile-day',
     { businessDate: request.businessDate, inbox: path.resolve(request.inbox), outbox: request.outbox === undefined ? undefined : path.resolve(request.outbox) },
@@ -78,7 +78,9 @@ export interface DayFile {
 export async function fanOutDay(app: App, payload: DayPayload, addFiles: (files: DayFile[]) => Promise<void>): Promise<DayPayload['settled']> {
   const settled: DayPayload['settled'] = [];
   const files: DayFile[] = [];
-  for (const name of await listInbox(payload.inbox)) {
+  const listing = await listInbox(payload.inbox);
+  for (const { name, reason } of listing.ignored) settled.push({ file: name, status: 'ignored', reason });
+  for (const name of listing.files) {
     const identity = parseReconFileName(name);
     if (!identity) {
       const reason = `file name does not match ${FILE_NAME_PATTERN}`;

@@ -32,8 +32,9 @@ export type RowCounts = Omit<ReconCounts, 'MISSING_IN_FILE'>;
 /** What became of one inbox file in a run (the job's result, part of the day's summary). */
 export interface FileResult {
   file: string;
-  status: 'reconciled' | 'skipped' | 'rejected';
-  /** Why it was skipped or rejected. */
+  /** ignored: not a regular file (a link, a folder), left where it is. */
+  status: 'reconciled' | 'skipped' | 'rejected' | 'ignored';
+  /** Why it was skipped, rejected or ignored. */
   reason?: string;
   /** reconciled: data records read and their codes. */
   rows?: number;

@@ -80,8 +80,8 @@ describe('premium schedules (SPEC 10)', () => {
     const [[campaign]] = (await pool.query('SELECT MAX(campaign_id) AS id FROM premium_orders')) as unknown as [{ id: number }[]];
     const status = await runCli(['campaign', 'status', String(campaign!.id), '--json'], { DATABASE_URL: db.url, QUEUE_PREFIX: app.prefix });
     expect(status.code).toBe(0);
-    const tiers = (JSON.parse(status.stdout) as { byCategoryAndTier: Record<string, unknown>[] }).byCategoryAndTier;
-    expect(tiers.map((t) => [t.category, t.subsidyTier, t.orders, t.collected])).toEqual([
+    const tiers = (JSON.parse(status.stdout) as { by_category_and_tier: Record<string, unknown>[] }).by_category_and_tier;
+    expect(tiers.map((t) => [t.category, t.subsidy_tier, t.orders, t.collected])).toEqual([
       ['adult', null, 4, '1450.50'],
       ['adult', 'dibao', 2, '180.00'],
       ['adult', 'tekun', 1, '380.00'],

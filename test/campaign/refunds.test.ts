@@ -76,9 +76,16 @@ describe('refund (SPEC 10)', () => {
       ['clerk7', { orderId: paidId, campaignId, reason: 'relative paid at the counter', amount: 40000 }],
     ]);
     await expectLedgerConsistent(pool);
+    const notices = async () => (await pool.query("SELECT person_id, counterpart_id, amount FROM notices WHERE event = 'premium_refunded' AND source_id = ? ORDER BY person_id", [paidId]))[0];
+    const [[beneficiary]] = (await pool.query('SELECT person_id FROM premium_orders WHERE id = ?', [paidId])) as unknown as [{ person_id: number }[]];
+    expect(await notices()).toEqual([
+      { person_id: payerA, counterpart_id: beneficiary!.person_id, amount: 30000 },
+      { person_id: payerB, counterpart_id: beneficiary!.person_id, amount: 10000 },
+    ]);
 
     expect(await refundOrder(pool, paidId, 'again', actor)).toMatchObject({ refunded: false, reason: 'already refunded' });
     expect(await entriesOf(paidId)).toHaveLength(4);
+    expect(await notices()).toHaveLength(2);
 
     // orders export shows refunded with the original payments.
     const out = path.join(mkdtempSync(path.join(tmpdir(), 'refunds-')), 'orders.csv');

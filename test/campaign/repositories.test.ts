@@ -41,7 +41,7 @@ describe('payment repository', () => {
     await inTransaction(pool, async (conn) => {
       const { orders, balances } = await lockChunk(conn, campaignId, orderIds, ['pending']);
       expect(orders.map((o) => o.bindings.map((b) => b.payerBalance))).toEqual([[50_000], [50_000]]);
-      await writeChunk(conn, chargeCluster(orders, balances, 'single', '51', AT), AT);
+      await writeChunk(conn, chargeCluster(orders, balances, 'single', '51', AT), AT, new Map(orders.map((o) => [o.orderId, o.beneficiary.id])));
     });
     const [[account]] = (await pool.query('SELECT balance FROM accounts WHERE person_id = ?', [payer])) as unknown as [[{ balance: number }]];
     expect(account.balance).toBe(10_000);

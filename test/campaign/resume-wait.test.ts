@@ -31,8 +31,8 @@ describe('campaign resume --wait after the only worker was killed', () => {
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     const report = JSON.parse(resumed.stdout);
-    expect(report).toMatchObject({ campaignId, requeuedRuns: [], newRunId: null, unfinishedRuns: [runId], waited: true });
-    expect(report.orders).toEqual([{ status: 'paid', failureCode: null, orders: 2000, premium: '800000.00' }]);
+    expect(report).toMatchObject({ campaign_id: campaignId, requeued_runs: [], new_run_id: null, unfinished_runs: [runId], waited: true });
+    expect(report.orders).toEqual([{ status: 'paid', failure_code: null, orders: 2000, premium: '800000.00' }]);
     await expectEveryOrderPaidOnce(db.pool, campaignId, 2000);
     expect(await runCli(['ledger', 'verify'], env)).toMatchObject({ code: 0 });
 

@@ -79,5 +79,17 @@ describe('a worker killed mid-campaign', () => {
     const [dup] = await db.pool.query('SELECT order_id, account_id, COUNT(*) AS n FROM ledger_entries GROUP BY order_id, account_id HAVING n > 1');
     expect(dup).toEqual([]);
     expect(await ledgerCount(db.pool)).toBe(4000);
+
+    // The notices are exactly those of the outcomes (SPEC 9): per debit one to the payer and one to
+    // the beneficiary, with its amount; none twice, none missing, no failure notice.
+    const [events] = await db.pool.query('SELECT event, COUNT(*) AS n FROM notices GROUP BY event ORDER BY event');
+    expect(events).toEqual([{ event: 'premium_paid_for_relative', n: 4000 }, { event: 'premium_paid_by_family', n: 4000 }]);
+    const [unmatched] = await db.pool.query(
+      `SELECT le.id FROM ledger_entries le JOIN premium_orders o ON o.id = le.order_id
+        LEFT JOIN notices f ON f.event = 'premium_paid_for_relative' AND f.source_id = o.id AND f.person_id = le.account_id AND f.counterpart_id = o.person_id AND f.amount = -le.amount
+        LEFT JOIN notices b ON b.event = 'premium_paid_by_family' AND b.source_id = o.id AND b.person_id = o.person_id AND b.counterpart_id = le.account_id AND b.amount = -le.amount
+        WHERE f.id IS NULL OR b.id IS NULL`,
+    );
+    expect(unmatched).toEqual([]);
   });
 });

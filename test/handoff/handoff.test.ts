@@ -129,7 +129,7 @@ describe('tax-bureau hand-off (SPEC 10)', () => {
     // The double payment is refunded; a second run says so and changes nothing.
     const refund = await cli('refund', '--campaign', String(campaignId), '--double-paid', '--json');
     expect(refund.code).toBe(0);
-    expect(JSON.parse(refund.stdout)).toMatchObject({ refunded: 1, alreadyRefunded: 0, orders: [{ psnNo: 'R3', amount: '400.00', payments: 'E1:400.00' }] });
+    expect(JSON.parse(refund.stdout)).toMatchObject({ refunded: 1, already_refunded: 0, orders: [{ psn_no: 'R3', amount: '400.00', payments: 'E1:400.00' }] });
     expect(await refundDoublePaid(pool, campaignId, actor)).toMatchObject([{ psnNo: 'R3', refunded: false, reason: 'already refunded' }]);
     expect(await orderState()).toMatchObject({ R3: ['refunded', null] });
     await expectLedgerConsistent(pool);

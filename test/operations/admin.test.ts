@@ -92,21 +92,21 @@ describe('admin API', () => {
     const failures = (await (await fetch(`${base}/api/failures?campaign=${campaignId}`, { headers: bearer })).json()) as { total: number };
     expect(failures.total).toBe(2);
 
-    const res = await post('/api/retry', { campaignId, code: 'INSUFFICIENT_BALANCE' });
+    const res = await post('/api/retry', { campaign_id: campaignId, code: 'INSUFFICIENT_BALANCE' });
     expect(res.status).toBe(202);
-    const outcome = (await res.json()) as { runId: number; jobId: string };
+    const outcome = (await res.json()) as { run_id: number; job_id: string };
     expect(await actions()).toEqual([{
       operator: 'ops-api', source: 'api', action: 'retry', params: { campaignId, code: 'INSUFFICIENT_BALANCE' },
-      campaign_run_id: outcome.runId, orders_touched: null, finished_at: null,
+      campaign_run_id: outcome.run_id, orders_touched: null, finished_at: null,
     }]);
 
-    await runUntilFinished(app, handlers, 'campaigns', outcome.jobId);
+    await runUntilFinished(app, handlers, 'campaigns', outcome.job_id);
     expect((await actions())[0]).toMatchObject({ orders_touched: 2, finished_at: expect.any(String) });
     expect(await ordersByPsn(pool, campaignId)).toEqual({
       R1: { status: 'paid', code: null, payments: 'E1:40000' },
       R2: { status: 'paid', code: null, payments: 'E1:40000' },
     });
-    const [[run]] = await pool.query<RowDataPacket[]>('SELECT requested_by FROM campaign_runs WHERE id = ?', [outcome.runId]);
+    const [[run]] = await pool.query<RowDataPacket[]>('SELECT requested_by FROM campaign_runs WHERE id = ?', [outcome.run_id]);
     expect(run!.requested_by).toBe('ops-api');
     await expectLedgerConsistent(pool);
 
@@ -118,13 +118,13 @@ describe('admin API', () => {
   it('never retries a paid order, and answers 404 for unknown ids and 400 for malformed requests', async () => {
     const campaignId = await campaignWithShortfall();
     const [[order]] = await pool.query<RowDataPacket[]>("SELECT id FROM premium_orders WHERE psn_no = 'R1'");
-    const single = await post('/api/retry', { orderId: order!.id });
+    const single = await post('/api/retry', { order_id: order!.id });
     expect(single.status).toBe(202);
-    await runUntilFinished(app, handlers, 'campaigns', ((await single.json()) as { jobId: string }).jobId);
+    await runUntilFinished(app, handlers, 'campaigns', ((await single.json()) as { job_id: string }).job_id);
 
     const again = await post('/api/retry', { orderId: order!.id });
     expect(again.status).toBe(200);
-    expect(await again.json()).toEqual({ retried: false, orderId: order!.id, reason: 'already paid' });
+    expect(await again.json()).toEqual({ retried: false, order_id: order!.id, reason: 'already paid' });
     expect((await post('/api/retry', { orderId: 99_999_999 })).status).toBe(404);
     expect((await post('/api/retry', { campaignId: 99_999 })).status).toBe(404);
     expect((await post('/api/retry', { campaignId, code: 'PAID' })).status).toBe(400);
@@ -149,8 +149,8 @@ describe('operator commands', () => {
     const rows = await actions();
     expect(rows.map((r) => [r.operator, r.source, r.action])).toEqual([['bob', 'cli', 'campaign.create'], ['alice', 'cli', 'retry'], ['carol', 'cli', 'recon.run']]);
     expect(rows[0]!.params).toMatchObject({ campaignId, year: 2031, province: '51', mode: 'single' });
-    expect(rows[1]!.campaign_run_id).toBe(JSON.parse(retried.stdout).runId);
-    expect(rows[2]!.params).toMatchObject({ businessDate: '2026-11-22', jobId: JSON.parse(recon.stdout).jobId });
+    expect(rows[1]!.campaign_run_id).toBe(JSON.parse(retried.stdout).run_id);
+    expect(rows[2]!.params).toMatchObject({ businessDate: '2026-11-22', jobId: JSON.parse(recon.stdout).job_id });
   });
 
   it('status --json shows queue counts, campaign progress and failed jobs with their reason', async () => {
@@ -168,9 +168,9 @@ describe('operator commands', () => {
     const status = JSON.parse(result.stdout);
     expect(status.queues.find((q: { queue: string }) => q.queue === 'payments').counts.failed).toBe(1);
     expect(status.campaigns).toEqual([expect.objectContaining({
-      id: campaignId, orders: 2, byStatus: { pending: 0, paid: 0, failed: 2, skipped: 0, refunded: 0 }, byFailureCode: { INSUFFICIENT_BALANCE: 2 }, collected: '0.00', unfinishedRuns: 0,
+      id: campaignId, orders: 2, by_status: { pending: 0, paid: 0, failed: 2, skipped: 0, refunded: 0 }, by_failure_code: { INSUFFICIENT_BALANCE: 2 }, collected: '0.00', unfinished_runs: 0,
     })]);
-    expect(status.failedJobs).toEqual([expect.objectContaining({ queue: 'payments', id: 'pay-broken', name: 'pay-orders', reason: 'campaign 999999 does not exist' })]);
+    expect(status.failed_jobs).toEqual([expect.objectContaining({ queue: 'payments', id: 'pay-broken', name: 'pay-orders', reason: 'campaign 999999 does not exist' })]);
     expect(status.reconciliation).toEqual([]);
     const human = await runCli(['status'], cliEnv);
     expect(human.stdout).toContain('pay-broken');

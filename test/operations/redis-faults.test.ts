@@ -59,7 +59,7 @@ describe('Redis loses the queues mid-campaign', () => {
       const resumed = await runCli(['campaign', 'resume', String(campaignId), '--json', '--operator', 'night-shift'], processEnv);
       expect(resumed.stderr).toBe('');
       expect(resumed.code).toBe(0);
-      expect(JSON.parse(resumed.stdout)).toMatchObject({ campaignId, requeuedRuns: [runId], newRunId: null, jobIds: [jobId] });
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ campaign_id: campaignId, requeued_runs: [runId], new_run_id: null, job_ids: [jobId] });
       await completed(jobId);
     } finally {
       worker.child.kill('SIGTERM');

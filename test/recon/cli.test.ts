@@ -55,7 +55,7 @@ describe('premium-worker recon (CLI)', () => {
     const folders = newFolders();
     const run = await runCli(['recon', 'run', '--date', '2026-11-21', '--inbox', folders.inbox, '--outbox', folders.outbox, '--wait', '--json'], env);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ businessDate: '2026-11-21', files: [], counts: [], discrepancies: 0, report: path.join(folders.outbox, 'recon_20261121.csv') });
+    expect(JSON.parse(run.stdout)).toMatchObject({ business_date: '2026-11-21', files: [], counts: [], discrepancies: 0, report: path.join(folders.outbox, 'recon_20261121.csv') });
   });
 
   it('recon run without --wait only enqueues the day', async () => {

@@ -39,12 +39,13 @@ export interface BindingSpec {
   priority?: number;
   boundAt?: string;
   revokedAt?: string | null;
+  premiumConsent?: boolean;
 }
 
 export async function bind(pool: Pool, payerId: number, beneficiaryId: number, spec: BindingSpec = {}): Promise<void> {
   await pool.query(
-    'INSERT INTO bindings (beneficiary_id, payer_id, relationship, priority, bound_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-    [beneficiaryId, payerId, spec.relationship ?? 'parent', spec.priority ?? 1, spec.boundAt ?? '2020-01-01 00:00:00', spec.revokedAt ?? null],
+    'INSERT INTO bindings (beneficiary_id, payer_id, relationship, priority, bound_at, revoked_at, premium_consent) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [beneficiaryId, payerId, spec.relationship ?? 'parent', spec.priority ?? 1, spec.boundAt ?? '2020-01-01 00:00:00', spec.revokedAt ?? null, spec.premiumConsent ?? true],
   );
 }
 

@@ -27,6 +27,30 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
   });
 }
 
+const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs the CLI on a pseudo-terminal (util-linux `script`), as an operator at a terminal sees it:
+ * stdout and stderr arrive merged, with the progress bar's control sequences. `onOutput` sees the
+ * output so far (the process runs in its own group, so it can stop a long-running command).
+ */
+export function runCliOnTerminal(args: string[], env: Record<string, string>, onOutput?: (output: string, child: ChildProcess) => void): Promise<CliResult> {
+  const command = ['stty cols 120 rows 40;', 'exec', quote(process.execPath), '--import', 'tsx', quote(main), ...args.map(quote)].join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'pipe'], detached: onOutput !== undefined,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    if (onOutput) child.stdout.on('data', () => onOutput(stdout, child));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
 /**
  * Runs the CLI with a reader that takes its output slowly, as `| gzip > file` over a slow disk
  * would: it pauses every few chunks, so the CLI must wait for its pipe to drain.

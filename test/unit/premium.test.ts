@@ -24,7 +24,7 @@ describe('payer screening', () => {
     const residentNoAccount = binding(payer(5, 'P5', { insutype: '390' }), null);
     const noAccount = binding(payer(6, 'P6'), null);
     const notYet = binding(payer(7, 'P7'), 100, { boundAt: '2026-10-01 10:00:01' });
-    const { eligible, refused } = screenPayers(child, [noAccount, residentNoAccount, inactiveResident, crossAndInactive, otherAndCross, revokedAndOther, notYet], AT);
+    const { eligible, refused } = screenPayers(child, [noAccount, residentNoAccount, inactiveResident, crossAndInactive, otherAndCross, revokedAndOther, notYet], AT, 'premium');
     expect(eligible).toEqual([]);
     expect(refused.map((r) => `${r.binding.payer.psnNo}:${r.reason}`)).toEqual([
       'P1:BINDING_INACTIVE', 'P2:NOT_CLOSE_RELATIVE', 'P3:CROSS_PROVINCE', 'P4:PAYER_INACTIVE',
@@ -32,16 +32,26 @@ describe('payer screening', () => {
     ]);
   });
 
+  it('refuses a binding without premium consent for premiums only, after every rule of section 1', () => {
+    const refusing = binding(payer(1, 'P1'), 100, { premiumConsent: false });
+    const noAccountToo = binding(payer(2, 'P2'), null, { premiumConsent: false });
+    const consenting = binding(payer(3, 'P3'), 100, { premiumConsent: true });
+    const premium = screenPayers(child, [refusing, noAccountToo, consenting], AT, 'premium');
+    expect(premium.refused.map((r) => `${r.binding.payer.psnNo}:${r.reason}`)).toEqual(['P1:NO_PREMIUM_CONSENT', 'P2:NO_ACCOUNT']);
+    expect(premium.eligible.map((b) => b.payer.psnNo)).toEqual(['P3']);
+    expect(screenPayers(child, [refusing, consenting], AT, 'medical').eligible.map((b) => b.payer.psnNo)).toEqual(['P1', 'P3']);
+  });
+
   it('treats a binding as active from bound_at inclusive until revoked_at exclusive', () => {
     const from = binding(payer(1, 'P1'), 0, { boundAt: AT });
     const until = binding(payer(2, 'P2'), 0, { revokedAt: '2026-10-01 10:00:01' });
-    expect(screenPayers(child, [from, until], AT).eligible).toHaveLength(2);
+    expect(screenPayers(child, [from, until], AT, 'premium').eligible).toHaveLength(2);
   });
 
   it('accepts every one of the eight close relatives and a zero balance', () => {
     const relatives = ['spouse', 'parent', 'child', 'sibling', 'grandparent', 'maternal_grandparent', 'grandchild', 'maternal_grandchild'] as const;
     const bindings = relatives.map((relationship, i) => binding(payer(i + 1, `P${i}`), 0, { relationship }));
-    expect(screenPayers(child, bindings, AT).eligible).toHaveLength(8);
+    expect(screenPayers(child, bindings, AT, 'premium').eligible).toHaveLength(8);
   });
 });
 

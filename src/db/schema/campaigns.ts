@@ -59,6 +59,8 @@ export const premiumOrders = mysqlTable(
     index('orders_campaign_status_idx').on(t.campaignId, t.status, t.failureCode),
     // Serves orders export in psn_no order.
     index('orders_campaign_psn_idx').on(t.campaignId, t.psnNo),
+    // Serves a beneficiary's statement: the premiums relatives paid for them.
+    index('orders_person_idx').on(t.personId),
   ],
 );
 

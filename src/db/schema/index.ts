@@ -5,3 +5,4 @@ export * from './campaigns.ts';
 export * from './settlements.ts';
 export * from './operations.ts';
 export * from './reconciliation.ts';
+export * from './notices.ts';

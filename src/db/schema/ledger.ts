@@ -33,6 +33,8 @@ export const ledgerEntries = mysqlTable(
     index('ledger_order_idx').on(t.orderId),
     // Serves the debits of a settlement (refunds, reconciliation).
     index('ledger_settlement_idx').on(t.settlementId),
+    // Serves a person's statement: every movement of one account, in entry order.
+    index('ledger_account_idx').on(t.accountId, t.id),
   ],
 );
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, int, mysqlEnum, mysqlTable, primaryKey, smallint, timestamp, uniqueIndex, varchar, char } from 'drizzle-orm/mysql-core';
+import { boolean, check, index, int, mysqlEnum, mysqlTable, primaryKey, smallint, timestamp, uniqueIndex, varchar, char } from 'drizzle-orm/mysql-core';
 import { asciiKey, fen, shanghaiTime } from './columns.ts';
 
 export const INSUTYPES = ['310', '390'] as const;
@@ -63,6 +63,8 @@ export const bindings = mysqlTable(
     boundAt: shanghaiTime('bound_at').notNull(),
     /** Empty while the binding is in force. */
     revokedAt: shanghaiTime('revoked_at'),
+    /** Whether the payer authorised premium payments for this relative (SPEC 9); medical bills are shared either way. */
+    premiumConsent: boolean('premium_consent').notNull().default(true),
   },
   (t) => [
     // The primary key serves "payers of these beneficiaries", the lookup of every payment.

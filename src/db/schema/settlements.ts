@@ -41,5 +41,7 @@ export const settlements = mysqlTable(
     // which is larger than a default buffer pool at a million settlements a day, so counting there read
     // it all again from disk.
     index('settlements_day_count_idx').on(t.businessDate, t.fixmedinsCode),
+    // Serves a patient's statement: the bills relatives' accounts paid for them.
+    index('settlements_person_idx').on(t.personId),
   ],
 );

@@ -1,6 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { build } from 'esbuild';
 import { CsvFileError } from '../../csv/read-csv.ts';
 import type { TextEncoding } from '../../csv/encoding.ts';
 import type { FileIdentity, RowLayout } from '../../domain/reconciliation.ts';
@@ -44,19 +44,25 @@ const REST_AHEAD = 100;
 let threadCode: Promise<string> | undefined;
 
 /**
- * The reading thread's code as one plain JavaScript file, bundled once per process: a thread that
- * loaded the TypeScript sources through the loader would cost tens of megabytes more.
+ * The reading thread's code as one plain JavaScript file: the compiled bin ships it beside itself
+ * (`npm run build`); run from the sources, it is bundled once per process. A thread that loaded the
+ * TypeScript sources through the loader would cost tens of megabytes more.
  */
 function parseThreadCode(): Promise<string> {
-  threadCode ??= build({
-    entryPoints: [fileURLToPath(new URL('./parse-thread.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => result.outputFiles[0]!.text);
+  threadCode ??= readFile(new URL('./parse-thread.cjs', import.meta.url), 'utf8').catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('./parse-thread.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    });
+    return result.outputFiles[0]!.text;
+  });
   threadCode.catch(() => (threadCode = undefined));
   return threadCode;
 }
