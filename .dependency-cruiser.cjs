@@ -8,7 +8,9 @@ const LAYERS = [
   ['domain', '^src/domain/'],
   // Infrastructure.
   ['config', '^src/config/'],
+  ['terminal-text', '^src/terminal-text\\.ts$'],
   ['logger', '^src/logger\\.ts$'],
+  ['json-names', '^src/json-names\\.ts$'],
   ['csv', '^src/csv/'],
   ['db', '^src/db/'],
   ['ledger', '^src/ledger/'],

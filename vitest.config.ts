@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The whole-bench test builds a province: `npm run test:bench`.
-    exclude: [...configDefaults.exclude, 'test/bench/**'],
+    // The whole-bench test builds a province: `npm run test:bench`; high-availability tests start
+    // their own clusters: `npm run test:ha`.
+    exclude: [...configDefaults.exclude, 'test/bench/**', 'test/ha/**'],
     // Integration tests run real transactions, queues and child processes.
     // Hang guards, not measurements: generous for a loaded two-core machine (waits inside tests use PATIENCE_MS).
     testTimeout: 300_000,

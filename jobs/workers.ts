@@ -4,6 +4,7 @@ import { env } from '../src/config/env.ts';
 import { isTransientDbError } from '../src/db/transient.ts';
 import { logger } from '../src/logger.ts';
 import { jobCatalog, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from '../src/queue/catalog.ts';
+import { isInfrastructureFault, OutageGuard } from './outage.ts';
 
 export interface JobContext {
   app: App;
@@ -28,14 +29,22 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-/** Redis faults resolve themselves once the connection is back. */
-function isTransient(error: unknown): boolean {
-  if (isTransientDbError(error)) return true;
-  const message = (error as Error | undefined)?.message ?? '';
-  return /Connection is closed|ECONNRESET|ECONNREFUSED|READONLY|LOADING|ETIMEDOUT/.test(message);
+/**
+ * The job goes back to the queue without spending an attempt, and this process stops taking jobs
+ * until the database and Redis answer. If even that cannot be recorded, the fault spends an attempt.
+ */
+async function putBack(job: Job, token: string | undefined, error: unknown, outage: OutageGuard): Promise<never> {
+  outage.report(error);
+  try {
+    await job.moveToDelayed(Date.now() + outage.retryDelayMs(), token);
+  } catch {
+    throw error;
+  }
+  logger.warn({ jobId: job.id, job: job.name, err: (error as Error).message }, 'infrastructure fault: job put back without spending an attempt');
+  throw new DelayedError();
 }
 
-async function runHandler(handlers: JobHandlers, app: App, job: Job, token: string | undefined): Promise<unknown> {
+async function runHandler(handlers: JobHandlers, app: App, outage: OutageGuard, job: Job, token: string | undefined): Promise<unknown> {
   const name = job.name as JobName;
   const spec = jobCatalog[name];
   if (!spec) throw new UnrecoverableError(`unknown job name '${job.name}'`);
@@ -46,7 +55,8 @@ async function runHandler(handlers: JobHandlers, app: App, job: Job, token: stri
     return await handler(parsed.data, { app, job, token });
   } catch (error) {
     if (error instanceof WaitingChildrenError || error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
-    if (isTransient(error)) {
+    if (isInfrastructureFault(error)) return putBack(job, token, error, outage);
+    if (isTransientDbError(error)) {
       logger.warn({ jobId: job.id, job: name, attempt: job.attemptsMade + 1, err: (error as Error).message }, 'transient fault, job will be retried');
       throw error;
     }
@@ -58,9 +68,10 @@ async function runHandler(handlers: JobHandlers, app: App, job: Job, token: stri
 
 export function startWorkers(app: App, handlers: JobHandlers, options: WorkerOptions = {}): RunningWorkers {
   const settings = env();
+  const outage = new OutageGuard(app, { probeMs: settings.OUTAGE_PROBE_MS, probeMaxMs: settings.OUTAGE_PROBE_MAX_MS });
   const workers = (options.queues ?? QUEUE_NAMES).map((queueName) => {
     const connection = app.redis.duplicate();
-    const worker = new Worker(queueName, (job, token) => runHandler(handlers, app, job, token), {
+    const worker = new Worker(queueName, (job, token) => runHandler(handlers, app, outage, job, token), {
       connection,
       prefix: app.queues.prefix,
       concurrency: options.concurrency ?? settings.WORKER_CONCURRENCY,
@@ -73,11 +84,13 @@ export function startWorkers(app: App, handlers: JobHandlers, options: WorkerOpt
     worker.on('failed', (job, err) => {
       if (job && !(err instanceof WaitingChildrenError)) logger.debug({ queue: queueName, jobId: job.id, err: err.message }, 'job attempt failed');
     });
+    outage.watch(worker);
     return { worker, connection };
   });
   return {
     workers: workers.map((w) => w.worker),
     async close() {
+      outage.stop();
       await Promise.all(workers.map(async ({ worker, connection }) => {
         await worker.close();
         // BullMQ leaves connections it was given open.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure a MySQL-compatible server and Redis answer before tests or the demo run.
 # Starts them when installed; otherwise installs Debian's mariadb-server and redis-server.
+# With --browser (the test suite) also Debian's chromium, which the console's browser tests drive.
 # Only local addresses are started or installed; a remote DATABASE_URL/REDIS_URL is just checked.
 set -euo pipefail
 
@@ -64,7 +65,14 @@ ensure_redis() {
   fi
 }
 
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  echo "installing chromium (for the console's browser tests) ..." >&2
+  apt_install chromium
+}
+
 ensure_mysql
 ensure_redis
+if [[ "${1:-}" == "--browser" ]]; then ensure_chromium; fi
 # Checks login and Redis' eviction policy with the project's own clients.
 node --import tsx "$(dirname "$0")/check-services.ts"

@@ -2,57 +2,91 @@ import type { Server } from 'node:http';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import { countOrders, findCampaign } from '../campaign/campaign.repository.ts';
-import { CampaignNotFoundError, RETRY_CODES, requestRetry } from '../campaign/campaign.service.ts';
+import { CampaignNotFoundError } from '../campaign/campaign.service.ts';
 import { OrderNotFoundError } from '../campaign/order-not-found.error.ts';
-import { listFailures, recentRuns } from '../campaign/orders.queries.ts';
-import { formatYuan } from '../domain/money.ts';
-import { camelCaseKeys, snakeCaseKeys } from '../json-names.ts';
 import { logger } from '../logger.ts';
-import { listActions, type Actor } from '../audit/audit.repository.ts';
-import { collectStatus, failedJobs } from '../operations/status.service.ts';
+import { healthResponse } from '../operations/health.ts';
 import { QUEUE_NAMES } from '../queue/catalog.ts';
-import { redisAnswers } from '../queue/first-connection.ts';
 import { RedisUnreachableError } from '../queue/redis-unreachable.error.ts';
-import { requireToken } from './auth.ts';
-import { statementRoutes } from './statement.route.ts';
+import { apiRouter } from './api.ts';
+import { authenticate, type Bootstrap, guardChanges } from './auth.ts';
+import { assetsRouter, consoleScript } from './console/assets.ts';
+import { consoleRouter } from './console/routes.ts';
+import { metricsText } from './metrics.ts';
+import { needsRedis } from './needs-redis.ts';
+import { sessionRoutes } from './session-routes.ts';
 
 export interface AdminOptions {
-  token: string;
-  /** Recorded as the operator of every action taken through the API. */
-  tokenName: string;
+  /** ADMIN_TOKEN as a bootstrap operator token under ADMIN_TOKEN_NAME; null when only operator tokens sign in. */
+  bootstrap: Bootstrap | null;
+  /** How long a console session lasts. */
+  sessionHours?: number;
 }
 
-const id = z.coerce.number().int().positive();
-
-const retryBody = z.union([
-  z.object({ orderId: z.number().int().positive() }).strict(),
-  z.object({ campaignId: z.number().int().positive(), code: z.enum(RETRY_CODES).optional() }).strict(),
-]);
-
-const failuresQuery = z.object({
-  campaign: id.optional(),
-  code: z.enum(RETRY_CODES).optional(),
-  limit: z.coerce.number().int().min(0).max(10_000).default(200),
-});
+/** Request bodies are small forms and JSON commands; anything larger is refused with 413. */
+const BODY_LIMIT = '16kb';
 
 /**
- * The admin web server: the BullMQ dashboard under /queues and a small JSON API under /api. The
- * dashboard is read-only: retrying or removing BullMQ jobs by hand would bypass the MySQL state
- * that operator retries go through (and a removed job is exactly the lost work the sweeper has to
- * find). Retries go through POST /api/retry, which is audited like the CLI's.
+ * Nothing on any page may reach beyond this server: a bureau's network is offline, and the
+ * browser refuses what this policy does not list (BullMQ's dashboard asks for web fonts).
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self'",
+  "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'self'",
+].join('; ');
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.set({
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+  });
+  next();
+}
+
+/** BullMQ's dashboard page links a web font; the link is cut so the browser never tries. */
+function withoutWebFonts(_req: Request, res: Response, next: NextFunction): void {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/g, '') : body);
+  next();
+}
+
+/**
+ * The admin web server: the operator console at /, the BullMQ dashboard under /queues, the JSON
+ * API under /api, /metrics, and /healthz (the one path that needs no token). The dashboard is
+ * read-only: retrying or removing BullMQ jobs by hand would bypass the MySQL state that operator
+ * retries go through. Retries go through the console or POST /api/retry, audited like the CLI's.
  */
 export function createAdminApp(app: App, options: AdminOptions): express.Express {
   const web = express();
   web.disable('x-powered-by');
-  web.use(requireToken(options.token));
-  // Queue reads wait for Redis forever (worker connection settings): answer 503 instead, before anything is recorded.
-  const needsRedis: RequestHandler = (_req, _res, next) => {
-    redisAnswers(app.redis).then(() => next(), next);
-  };
+  web.use(securityHeaders);
+  web.use(express.json({ limit: BODY_LIMIT }), express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  void consoleScript().catch((error: Error) => logger.error({ err: error.message }, 'console script bundle failed'));
+
+  web.get('/healthz', async (_req, res) => {
+    const { code, body } = await healthResponse(app);
+    res.status(code).set('Cache-Control', 'no-store').json(body);
+  });
+  web.use('/console/assets', assetsRouter());
+  // Browsers ask for it on every page, the sign-in page included: no icon, and no 401 in their console.
+  web.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+  const sessions = sessionRoutes(app.db.pool, options.bootstrap, options.sessionHours ?? 8);
+  web.use(sessions.publicRoutes);
+
+  web.use(authenticate(app.db.pool, options.bootstrap));
+  web.use(guardChanges);
+  web.use(sessions.signedIn);
+
+  web.get('/metrics', needsRedis(app), async (_req, res) => {
+    res.type('text/plain; version=0.0.4; charset=utf-8').send(await metricsText(app));
+  });
 
   const board = new ExpressAdapter();
   board.setBasePath('/queues');
@@ -61,66 +95,15 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'premium-worker', hideDocsLink: true } },
   });
-  web.use('/queues', needsRedis, board.getRouter());
-  web.get('/', (_req, res) => res.redirect('/queues'));
+  web.use('/queues', needsRedis(app), withoutWebFonts, board.getRouter());
+  web.use('/api', apiRouter(app));
+  web.use(consoleRouter(app));
 
-  const api = express.Router();
-  api.use(express.json({ limit: '16kb' }));
-  // One naming convention with the CLI's --json: snake_case on the wire, in and out.
-  api.use((req, res, next) => {
-    if (req.body !== undefined) req.body = camelCaseKeys(req.body);
-    const send = res.json.bind(res);
-    res.json = (body: unknown) => send(snakeCaseKeys(body));
-    next();
-  });
-  const actor: Actor = { operator: options.tokenName, source: 'api' };
-
-  api.get('/status', needsRedis, async (_req, res) => {
-    const status = await collectStatus(app);
-    res.json({ ...status, campaigns: status.campaigns.map((c) => ({ ...c, collected: formatYuan(c.collected) })) });
-  });
-
-  api.get('/failures', async (req, res) => {
-    const query = failuresQuery.parse(req.query);
-    const { total, rows } = await listFailures(app.db.pool, { campaignId: query.campaign, code: query.code, limit: query.limit });
-    res.json({ total, failures: rows.map((r) => ({ ...r, premium: formatYuan(r.premium) })) });
-  });
-
-  api.get('/failed-jobs', needsRedis, async (_req, res) => {
-    res.json({ failedJobs: await failedJobs(app) });
-  });
-
-  api.get('/campaigns/:id', async (req, res) => {
-    const campaign = await findCampaign(app.db.pool, id.parse(req.params.id));
-    if (!campaign) throw new CampaignNotFoundError(id.parse(req.params.id));
-    const counts = await countOrders(app.db.pool, campaign.id);
-    res.json({
-      ...campaign,
-      premiums: Object.fromEntries(Object.entries(campaign.premiums).map(([k, v]) => [k, formatYuan(v)])),
-      orders: counts.reduce((n, c) => n + c.orders, 0),
-      byStatus: counts.map((c) => ({ ...c, premium: formatYuan(c.premium) })),
-      runs: await recentRuns(app.db.pool, campaign.id, 20),
-    });
-  });
-
-  api.post('/retry', needsRedis, async (req, res) => {
-    const outcome = await requestRetry(app, retryBody.parse(req.body), actor);
-    logger.info({ operator: actor.operator, ...outcome }, 'retry requested through the admin API');
-    res.status(outcome.retried ? 202 : 200).json(outcome);
-  });
-
-  api.get('/actions', async (req, res) => {
-    const limit = z.coerce.number().int().min(1).max(1000).default(50).parse(req.query.limit);
-    res.json({ actions: await listActions(app.db.pool, limit) });
-  });
-
-  api.use(statementRoutes(app));
-  web.use('/api', api);
   web.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
   // Express 5 hands rejected async handlers here.
-  web.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+  web.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof z.ZodError) {
       res.status(400).json({ error: 'invalid request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
       return;
@@ -133,8 +116,17 @@ export function createAdminApp(app: App, options: AdminOptions): express.Express
       res.status(503).json({ error: error.message });
       return;
     }
-    if ((error as { type?: string }).type === 'entity.parse.failed') {
+    // The client's mistake, not the server's: answered without an error log.
+    if (error.type === 'entity.too.large') {
+      res.status(413).json({ error: `request body larger than ${BODY_LIMIT}` });
+      return;
+    }
+    if (error.type === 'entity.parse.failed') {
       res.status(400).json({ error: 'request body is not valid JSON' });
+      return;
+    }
+    if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+      res.status(error.status).json({ error: error.message });
       return;
     }
     logger.error({ err: error.message }, 'admin request failed');

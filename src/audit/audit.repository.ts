@@ -4,7 +4,7 @@ import type { Queryable } from '../db/client.ts';
 /** Who asked for an action, and through which door. */
 export interface Actor {
   operator: string;
-  source: 'cli' | 'api';
+  source: 'cli' | 'api' | 'console';
 }
 
 export type OperatorAction = 'campaign.create' | 'campaign.run' | 'campaign.resume' | 'retry' | 'recon.run' | 'refund' | 'handoff.export' | 'handoff.receipts';

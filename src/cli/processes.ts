@@ -4,9 +4,11 @@ import { handlers } from '../../jobs/index.ts';
 import { createApp, type App } from '../app.ts';
 import { env } from '../config/env.ts';
 import { logger } from '../logger.ts';
+import { serveHealth } from '../operations/health.ts';
 import { startSweeper } from '../operations/recovery.service.ts';
 import { startScheduler } from '../operations/scheduler.ts';
 import { startWorkers, type RunningWorkers } from '../../jobs/workers.ts';
+import { parseId } from './app.ts';
 
 export interface Part {
   name: string;
@@ -81,11 +83,27 @@ function startJobWorkers(app: App): RunningWorkers {
   return running;
 }
 
-async function runProcesses(options: { workers: boolean; scheduler: boolean }): Promise<never> {
+interface HealthOptions {
+  healthPort?: string;
+  healthHost: string;
+}
+
+async function runProcesses(options: { workers: boolean; scheduler: boolean }, health: HealthOptions): Promise<never> {
   const app = createApp();
   const parts: Part[] = [];
   // Signal handlers first: a SIGTERM during start-up must still shut down cleanly.
   const running = runUntilSignal(app, parts);
+  if (health.healthPort !== undefined) {
+    const { server, port } = await serveHealth(app, health.healthHost, health.healthPort === '0' ? 0 : parseId(health.healthPort, '--health-port'));
+    logger.info({ url: `http://${health.healthHost}:${port}/healthz` }, 'health endpoint listening');
+    parts.push({
+      name: 'health endpoint',
+      stop: () => new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    });
+  }
   await warnUnlessNoEviction(app);
   const scheduler = options.scheduler ? await startScheduler(app) : undefined;
   if (scheduler) parts.push({ name: 'scheduler', stop: () => scheduler.stop() });
@@ -98,16 +116,22 @@ async function runProcesses(options: { workers: boolean; scheduler: boolean }): 
   return running;
 }
 
+function withHealthOptions(command: Command): Command {
+  return command
+    .option('--health-port <n>', 'serve GET /healthz on this port (200 when MySQL and Redis answer, 503 naming the one that does not)')
+    .option('--health-host <address>', 'address the health endpoint binds', '127.0.0.1');
+}
+
 export function registerProcessCommands(program: Command): void {
-  program.command('worker')
+  withHealthOptions(program.command('worker'))
     .description('run the BullMQ workers (schedules, campaign runs, payments) until SIGTERM/SIGINT')
-    .action(() => runProcesses({ workers: true, scheduler: false }));
+    .action((health: HealthOptions) => runProcesses({ workers: true, scheduler: false }, health));
 
-  program.command('scheduler')
+  withHealthOptions(program.command('scheduler'))
     .description('run the schedules (nightly reconciliation, daily campaign run) until SIGTERM/SIGINT; it only enqueues')
-    .action(() => runProcesses({ workers: false, scheduler: true }));
+    .action((health: HealthOptions) => runProcesses({ workers: false, scheduler: true }, health));
 
-  program.command('start')
+  withHealthOptions(program.command('start'))
     .description('run the scheduler and the workers in one process')
-    .action(() => runProcesses({ workers: true, scheduler: true }));
+    .action((health: HealthOptions) => runProcesses({ workers: true, scheduler: true }, health));
 }

@@ -11,6 +11,13 @@ export const envSchema = z.object({
   DATABASE_URL: z.string().default('mysql://root@127.0.0.1:3306/premium_worker'),
   /** Redis for BullMQ. Must run with maxmemory-policy noeviction or queued jobs can vanish. */
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /**
+   * Redis with Sentinel: comma-separated host:port of the Sentinels; the primary named
+   * REDIS_MASTER_NAME is asked of them and followed through failovers. REDIS_URL then only gives
+   * the password and database number.
+   */
+  REDIS_SENTINELS: z.string().regex(/^\s*[^,\s]+:\d+\s*(,\s*[^,\s]+:\d+\s*)*$/, 'a comma-separated list of host:port').optional(),
+  REDIS_MASTER_NAME: z.string().min(1).default('mymaster'),
   /** BullMQ key prefix, so several environments can share one Redis. Wrap in {} for Redis Cluster. */
   QUEUE_PREFIX: z.string().min(1).default('premium-worker'),
   /** Nightly reconciliation of the previous business day (Asia/Shanghai). */
@@ -32,6 +39,13 @@ export const envSchema = z.object({
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   /** First backoff delay; doubles on each attempt. */
   JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * A worker that meets an unreachable database or Redis puts the job back (no attempt spent), takes
+   * no jobs and probes them, first after this long, then doubling up to OUTAGE_PROBE_MAX_MS: an outage
+   * of any length is waited out.
+   */
+  OUTAGE_PROBE_MS: z.coerce.number().int().min(10).default(1000),
+  OUTAGE_PROBE_MAX_MS: z.coerce.number().int().min(10).default(30000),
   /** A job whose worker stops renewing its lock this long is handed to another worker. */
   LOCK_DURATION_MS: z.coerce.number().int().min(500).default(30000),
   /** How often workers look for stalled jobs (those of killed workers). */
@@ -42,10 +56,16 @@ export const envSchema = z.object({
   SWEEP_INTERVAL_MS: z.coerce.number().int().min(200).default(60000),
   /** A scheduler that was down catches up missed ticks at most this far back (72 h covers a long weekend). */
   CATCHUP_HOURS: z.coerce.number().int().min(0).max(24 * 31).default(72),
-  /** Bearer token of the admin web server; `admin` refuses to start without one (at least 16 characters). Keep it out of shell history. */
+  /**
+   * Bootstrap operator token of the admin server (console sign-in and Bearer), beside the tokens of
+   * `admin token add`; trimmed, and refused when shorter than 16 characters, holding whitespace or
+   * of low entropy. `admin` needs it or at least one operator token. Keep it out of shell history.
+   */
   ADMIN_TOKEN: z.string().optional(),
-  /** Who API actions are recorded as in the audit trail. */
-  ADMIN_TOKEN_NAME: z.string().min(1).max(64).default('admin'),
+  /** Who actions taken with ADMIN_TOKEN are recorded as in the audit trail. */
+  ADMIN_TOKEN_NAME: z.string().trim().min(1).max(64).default('admin'),
+  /** How long a console session lasts after signing in. */
+  ADMIN_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(8),
   /**
    * Settlements of one institution and day held in memory while its file is reconciled (about 70
    * bytes each: a million keep a reconciling process under 300 MB). A day with more is looked up in

@@ -1,6 +1,6 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { logger } from '../logger.ts';
-import { isTransientDbError } from './transient.ts';
+import { isDbConnectionFault, isTransientDbError } from './transient.ts';
 
 export interface RetryOptions {
   /** Tries in all, the first included. */
@@ -30,7 +30,10 @@ export async function inTransaction<T>(pool: Pool, work: (conn: PoolConnection) 
       conn.release();
       return result;
     } catch (error) {
-      if (conn) {
+      if (conn && isDbConnectionFault(error)) {
+        // A node that left the cluster or a half-dead socket: never hand this connection out again.
+        conn.destroy();
+      } else if (conn) {
         try {
           await conn.rollback();
           conn.release();

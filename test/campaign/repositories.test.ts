@@ -64,7 +64,7 @@ describe('orders queries', () => {
     const failures = await listFailures(pool, { campaignId, code: 'INSUFFICIENT_BALANCE' });
     expect(failures.total).toBe(1);
     expect(failures.rows[0]).toMatchObject({ psnNo: 'CR2', failureCode: 'INSUFFICIENT_BALANCE', premium: 40_000 });
-    expect(await findOrder(pool, failures.rows[0]!.orderId)).toEqual({ id: failures.rows[0]!.orderId, campaignId, status: 'failed' });
+    expect(await findOrder(pool, failures.rows[0]!.orderId)).toMatchObject({ id: failures.rows[0]!.orderId, campaignId, status: 'failed' });
     expect(await findOrder(pool, 999_999)).toBeNull();
   });
 });

@@ -2,33 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { requestRun } from '../../src/campaign/campaign.service.ts';
 import { addCampaign, useTestApp } from '../support/app.ts';
 import { useTestDb } from '../support/db.ts';
-import { idNumberFor } from '../support/factories.ts';
 import { ledgerCount } from '../support/orders.ts';
 import { eventually, exited, startCli } from '../support/process.ts';
+import { seedFamilies } from '../support/province.ts';
 import { verifyLedger } from '../../src/ledger/verify.ts';
 
 const db = await useTestDb('worker_killed');
 const app = useTestApp(db.url);
-
-/** 2,000 families: payer i pays for beneficiaries 2i and 2i+1; every tenth payer also for the next family. */
-async function seedProvince(families: number): Promise<void> {
-  const persons: unknown[][] = [];
-  for (let i = 0; i < families; i++) {
-    persons.push([`E${String(i).padStart(6, '0')}`, idNumberFor(i), '甲', '310', '510104', 'active', null]);
-    persons.push([`R${String(2 * i).padStart(6, '0')}`, idNumberFor(i), '乙', '390', '510104', 'active', 'adult']);
-    persons.push([`R${String(2 * i + 1).padStart(6, '0')}`, idNumberFor(i), '丙', '390', '510104', 'active', 'minor']);
-  }
-  await db.pool.query('INSERT INTO persons (psn_no, id_number, name, insutype, admdvs, status, resident_category) VALUES ?', [persons]);
-  // Ids are 3i+1 (payer), 3i+2 and 3i+3 (beneficiaries).
-  await db.pool.query("INSERT INTO accounts (person_id, balance, opening_balance, imported_balance) SELECT id, 80000, 80000, 80000 FROM persons WHERE insutype = '310'");
-  const bindings: unknown[][] = [];
-  for (let i = 0; i < families; i++) {
-    bindings.push([3 * i + 2, 3 * i + 1, 'child', 1, '2020-01-01 00:00:00']);
-    bindings.push([3 * i + 3, 3 * i + 1, 'child', 1, '2020-01-01 00:00:00']);
-    if (i % 10 === 0 && i + 1 < families) bindings.push([3 * (i + 1) + 2, 3 * i + 1, 'sibling', 2, '2021-01-01 00:00:00']);
-  }
-  await db.pool.query('INSERT INTO bindings (beneficiary_id, payer_id, relationship, priority, bound_at) VALUES ?', [bindings]);
-}
 
 async function counts(): Promise<{ pending: number; done: number }> {
   const [rows] = await db.pool.query("SELECT SUM(status = 'pending') AS pending, SUM(status <> 'pending') AS done FROM premium_orders");
@@ -38,7 +18,8 @@ async function counts(): Promise<{ pending: number; done: number }> {
 
 describe('a worker killed mid-campaign', () => {
   it('is SIGKILLed while paying, and the restarted worker finishes with every order paid exactly once', async () => {
-    await seedProvince(2000);
+    // 2,000 families: payer i pays for beneficiaries 2i and 2i+1; every tenth payer also for the next family.
+    await seedFamilies(db.pool, 2000);
     const campaignId = await addCampaign(app, { mode: 'split' });
     const env = {
       DATABASE_URL: db.url, QUEUE_PREFIX: app.prefix, CHUNK_SIZE: '10', WORKER_CONCURRENCY: '2',

@@ -64,7 +64,8 @@ describe('small conveniences', () => {
     const rows = Array.from({ length: 3000 }, (_, i) => settlementRow(`CSET${i}`, `CS${i % 300}`, 'H001', '1.00'));
     const file = writeImportFile('settlements.csv', rows);
     const runs = await Promise.all([1, 2, 3].map(() => runCli(['import', 'settlements', file, '--json'], env)));
-    for (const run of runs) expect([run.code, run.stderr]).toEqual([0, '']);
+    // A deadlock between the imports is a transient fault (retried, logged as a warning), never an error.
+    for (const run of runs) expect([run.code, run.stderr.match(/^error.*$/m)]).toEqual([0, null]);
     const summaries = runs.map((run) => JSON.parse(run.stdout) as { imported: number; unchanged: number; rejected: number });
     expect(summaries.reduce((n, s) => n + s.imported, 0)).toBe(3000);
     expect(summaries.reduce((n, s) => n + s.unchanged, 0)).toBe(6000);

@@ -24,7 +24,6 @@ beforeEach(async () => {
   for (const table of ['schedule_runs', 'operator_actions', 'ledger_entries', 'premium_orders', 'campaign_runs', 'campaigns', 'bindings', 'accounts', 'credits', 'persons']) {
     await pool.query(`DELETE FROM ${table}`);
   }
-  await pool.query('ALTER TABLE persons AUTO_INCREMENT = 1');
   await app.redis.flushall();
 });
 

@@ -43,12 +43,12 @@ describe('several schedulers', () => {
     const schedulers = [startCliLogged(['scheduler'], env), startCliLogged(['scheduler'], env)];
     try {
       // Both must be live for a few ticks: each logs its start, then we wait for later ticks.
-      await eventually(async () => schedulers.every((s) => s.log().includes('scheduler started')), 30_000, 'both schedulers started');
+      await eventually(async () => schedulers.every((s) => s.log().includes('scheduler started')), undefined, 'both schedulers started');
       const since = Date.now();
       await eventually(async () => {
         const cronTicks = (await scheduleRuns()).filter((r) => r.fired_by === 'cron' && fromShanghai(r.tick).getTime() > since);
         return cronTicks.filter((r) => r.schedule === 'recon').length >= 3 && cronTicks.filter((r) => r.schedule === 'campaign').length >= 3;
-      }, 30_000, 'three ticks of each schedule with both schedulers live');
+      }, undefined, 'three ticks of each schedule with both schedulers live');
     } finally {
       for (const s of schedulers) s.child.kill('SIGTERM');
     }
@@ -97,7 +97,7 @@ describe('catching up', () => {
     const env = { ...processEnv, RECON_CRON: '30 2 * * *', CAMPAIGN_CRON: '30 3 * * *' };
     const startAndStop = async () => {
       const s = startCliLogged(['scheduler'], { ...env, LOG_LEVEL: 'info' });
-      await eventually(async () => s.log().includes('scheduler started'), 30_000, 'scheduler started');
+      await eventually(async () => s.log().includes('scheduler started'), undefined, 'scheduler started');
       s.child.kill('SIGTERM');
       expect(await exited(s.child)).toBe(0);
     };
@@ -128,7 +128,7 @@ describe('the ticks\' work', () => {
     const scheduleRunId = await enqueueTick(app, schedule, tick, 'cron');
     expect(scheduleRunId).not.toBeNull();
     workers ??= startWorkers(app, handlers);
-    await eventually(async () => (await scheduleRuns()).find((r) => r.id === scheduleRunId)?.finished_at, 60_000, 'the tick to finish');
+    await eventually(async () => (await scheduleRuns()).find((r) => r.id === scheduleRunId)?.finished_at, undefined, 'the tick to finish');
     return scheduleRunId!;
   }
 

@@ -31,8 +31,6 @@ beforeEach(async () => {
   for (const table of ['operator_actions', 'ledger_entries', 'premium_orders', 'campaign_runs', 'campaigns', 'bindings', 'accounts', 'credits', 'persons']) {
     await pool.query(`DELETE FROM ${table}`);
   }
-  // Fresh ids per test, so seedFamilies' id arithmetic holds.
-  await pool.query('ALTER TABLE persons AUTO_INCREMENT = 1');
   const keys = await app.redis.keys(`${app.prefix}:*`);
   if (keys.length > 0) await app.redis.del(...keys);
 });

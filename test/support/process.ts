@@ -1,9 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+import { killAll, spawnTracked } from './children.ts';
+
+export { eventually, exited, killGroup, PATIENCE_MS, spawnTracked } from './children.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const main = path.join(root, 'src/cli/main.ts');
+
+// Children started here are killed with their process group after the test file (and at exit).
+afterAll(killAll);
 
 export interface CliResult {
   code: number;
@@ -14,16 +21,16 @@ export interface CliResult {
 /** Runs the real CLI in a child process, as an operator would. */
 export function runCli(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    const child = spawnTracked(process.execPath, ['--import', 'tsx', main, ...args], {
       cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? '');
+    child.stdin!.end(input ?? '');
   });
 }
 
@@ -79,36 +86,14 @@ export function runCliReadingSlowly(args: string[], env: Record<string, string>)
 
 /** Starts a long-running CLI process (worker, scheduler) and returns it; the caller stops it. */
 export function startCli(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+  return spawnTracked(process.execPath, ['--import', 'tsx', main, ...args], {
     cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'inherit', 'inherit'],
   });
 }
 
-export function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
-
-/**
- * How long a test waits for an event before it calls it lost: a guard against hangs, not a
- * measurement, so generous enough for a loaded two-core machine (the test timeout is longer still).
- */
-export const PATIENCE_MS = 240_000;
-
-/** Polls `probe` until it returns a truthy value, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, timeoutMs = PATIENCE_MS, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** Like startCli, but keeps the process's log (stderr) for assertions about what it did. */
 export function startCliLogged(args: string[], env: Record<string, string>): { child: ChildProcess; log: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', main, ...args], {
     cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'inherit', 'pipe'],
   });
   let log = '';

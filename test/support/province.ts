@@ -7,7 +7,7 @@ import { idNumberFor } from './factories.ts';
 /**
  * `families` families, inserted in bulk: payer E{i} (balance `balance` fen) pays for residents
  * R{2i} and R{2i+1}; every tenth payer is also second in line for the next family, so clusters
- * span families. Person ids are 3i+1 (payer), 3i+2 and 3i+3 (residents) on an empty table.
+ * span families.
  */
 export async function seedFamilies(pool: Pool, families: number, balance = 80000): Promise<void> {
   const persons: unknown[][] = [];
@@ -18,13 +18,17 @@ export async function seedFamilies(pool: Pool, families: number, balance = 80000
   }
   await pool.query('INSERT INTO persons (psn_no, id_number, name, insutype, admdvs, status, resident_category) VALUES ?', [persons]);
   await pool.query("INSERT INTO accounts (person_id, balance, opening_balance, imported_balance) SELECT id, ?, ?, ? FROM persons WHERE insutype = '310'", [balance, balance, balance]);
-  const [[first]] = (await pool.query('SELECT MIN(id) AS id FROM persons')) as unknown as [[{ id: number }]];
-  const base = first.id - 1;
+  // Ids looked up by psn_no: a Galera cluster steps auto-increment by its node count, so ids are not consecutive.
+  const psnNos = persons.map((p) => p[0]);
+  const [rows] = (await pool.query('SELECT id, psn_no AS psnNo FROM persons WHERE psn_no IN (?)', [psnNos])) as unknown as [{ id: number; psnNo: string }[]];
+  const idOf = new Map(rows.map((r) => [r.psnNo, r.id]));
+  const payer = (i: number) => idOf.get(`E${String(i).padStart(6, '0')}`)!;
+  const resident = (n: number) => idOf.get(`R${String(n).padStart(6, '0')}`)!;
   const bindings: unknown[][] = [];
   for (let i = 0; i < families; i++) {
-    bindings.push([base + 3 * i + 2, base + 3 * i + 1, 'child', 1, '2020-01-01 00:00:00']);
-    bindings.push([base + 3 * i + 3, base + 3 * i + 1, 'child', 1, '2020-01-01 00:00:00']);
-    if (i % 10 === 0 && i + 1 < families) bindings.push([base + 3 * (i + 1) + 2, base + 3 * i + 1, 'sibling', 2, '2021-01-01 00:00:00']);
+    bindings.push([resident(2 * i), payer(i), 'child', 1, '2020-01-01 00:00:00']);
+    bindings.push([resident(2 * i + 1), payer(i), 'child', 1, '2020-01-01 00:00:00']);
+    if (i % 10 === 0 && i + 1 < families) bindings.push([resident(2 * (i + 1)), payer(i), 'sibling', 2, '2021-01-01 00:00:00']);
   }
   await pool.query('INSERT INTO bindings (beneficiary_id, payer_id, relationship, priority, bound_at) VALUES ?', [bindings]);
 }

@@ -1,22 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
-import { eventually, exited } from './process.ts';
+import { eventually, exited, spawnTracked } from './process.ts';
+import { sparePort } from './ports.ts';
 
-/** A port nobody listens on right now. */
-export async function sparePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { sparePort };
 
 export interface PrivateRedis {
   url: string;
   /** Stops the server without saving and starts an empty one on the same port. */
   restartEmpty(): Promise<void>;
+  /** Stops the server (SIGKILL), as a crashed or unreachable Redis. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -27,7 +22,7 @@ export async function usePrivateRedis(): Promise<PrivateRedis> {
   const port = await sparePort();
   let server: ChildProcess | undefined;
   const start = async () => {
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    server = spawnTracked('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
     await eventually(async () => {
       const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       probe.on('error', () => undefined);
@@ -55,5 +50,6 @@ export async function usePrivateRedis(): Promise<PrivateRedis> {
       await stop();
       await start();
     },
+    stop,
   };
 }

@@ -6,3 +6,4 @@ export * from './settlements.ts';
 export * from './operations.ts';
 export * from './reconciliation.ts';
 export * from './notices.ts';
+export * from './operators.ts';

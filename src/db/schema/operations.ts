@@ -31,7 +31,8 @@ export const scheduleRuns = mysqlTable(
   ],
 );
 
-export const OPERATOR_SOURCES = ['cli', 'api'] as const;
+/** cli: a command; api: /api with a Bearer token; console: the browser console. */
+export const OPERATOR_SOURCES = ['cli', 'api', 'console'] as const;
 
 /**
  * The audit trail: every action an operator asked for, from the CLI or the admin API. Rows are only
@@ -41,7 +42,7 @@ export const operatorActions = mysqlTable(
   'operator_actions',
   {
     id: int('id', { unsigned: true }).autoincrement().primaryKey(),
-    /** CLI: --operator or the OS user; API: the token's name (ADMIN_TOKEN_NAME). */
+    /** CLI: --operator or the OS user; API and console: the token's name (ADMIN_TOKEN_NAME for ADMIN_TOKEN). */
     operator: varchar('operator', { length: 64 }).notNull(),
     source: mysqlEnum('source', OPERATOR_SOURCES).notNull(),
     /** campaign.create, campaign.run, campaign.resume, retry, recon.run */
