@@ -21,6 +21,7 @@ const LAYERS = [
   ['imports', '^src/imports/'],
   ['recon', '^src/recon/'],
   ['campaign', '^src/campaign/'],
+  ['handoff', '^src/handoff/'],
   ['operations', '^src/operations/'],
   ['statements', '^src/statements/'],
   // Entry points: the job layer (handlers, workers, step-job mechanics), then the commands.

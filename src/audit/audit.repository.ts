@@ -7,7 +7,7 @@ export interface Actor {
   source: 'cli' | 'api' | 'console';
 }
 
-export type OperatorAction = 'campaign.create' | 'campaign.run' | 'campaign.resume' | 'retry' | 'recon.run';
+export type OperatorAction = 'campaign.create' | 'campaign.run' | 'campaign.resume' | 'retry' | 'recon.run' | 'refund' | 'handoff.export' | 'handoff.receipts';
 
 /** Appends one line to the audit trail; `params` must hold ids and codes only, never personal data. */
 export async function recordAction(

@@ -2,7 +2,7 @@ import type { App } from '../app.ts';
 import { env } from '../config/env.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { chunkByCluster, ClusterChunker } from '../domain/clusters.ts';
-import { chargeCluster, type PremiumFailureCode } from '../domain/premium.ts';
+import { ALREADY_PAID, chargeCluster, type PremiumFailureCode } from '../domain/premium.ts';
 import { shanghaiNow } from '../domain/time.ts';
 import { logger } from '../logger.ts';
 import { finishRunActions, recordAction, type Actor, type OperatorAction } from '../audit/audit.repository.ts';
@@ -82,7 +82,7 @@ export type RetryTarget = { orderId: number } | { campaignId: number; code?: (ty
 
 export type RetryOutcome =
   | { retried: true; campaignId: number; runId: number; jobId: string }
-  | { retried: false; orderId: number; reason: 'already paid' };
+  | { retried: false; orderId: number; reason: 'already paid' | 'refunded' | 'paid through another channel' };
 
 /**
  * An operator's retry: a new run row that charges failed and skipped orders afresh (never paid
@@ -93,8 +93,10 @@ export async function requestRetry(app: App, target: RetryTarget, actor: Actor):
   if ('orderId' in target) {
     const order = await findOrder(app.db.pool, target.orderId);
     if (!order) throw new OrderNotFoundError(target.orderId);
-    // Paying twice is the one thing a retry must never do.
+    // Paying twice is the one thing a retry must never do; a refunded order stays refunded.
     if (order.status === 'paid') return { retried: false, orderId: order.id, reason: 'already paid' };
+    if (order.status === 'refunded') return { retried: false, orderId: order.id, reason: 'refunded' };
+    if (order.failureCode === ALREADY_PAID) return { retried: false, orderId: order.id, reason: 'paid through another channel' };
     const { runId, jobId } = await requestRun(app, { campaignId: order.campaignId, kind: 'retry', orderId: order.id, requestedBy: actor.operator }, { actor });
     return { retried: true, campaignId: order.campaignId, runId, jobId };
   }

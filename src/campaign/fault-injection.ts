@@ -23,3 +23,18 @@ export async function paymentWrittenNotCommitted(jobContext: Record<string, unkn
   for (const until = Date.now() + freeze; Date.now() < until && !released();) Atomics.wait(sleeper, 0, 0, Math.min(100, until - Date.now()));
   for (const until = Date.now() + hold; Date.now() < until && !released();) await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - Date.now())));
 }
+
+let refundFired = false;
+
+/**
+ * Like paymentWrittenNotCommitted, for the refund command: holds the first refund transaction of the
+ * process open this long after its writes (FAULT_REFUND_HOLD_MS), so a test can kill the process
+ * while the refund is written but not committed.
+ */
+export async function refundWrittenNotCommitted(context: Record<string, unknown>): Promise<void> {
+  const hold = env().FAULT_REFUND_HOLD_MS;
+  if (refundFired || hold === 0) return;
+  refundFired = true;
+  logger.warn({ ...context, holdMs: hold }, 'fault injection: refund transaction paused before commit');
+  await new Promise((resolve) => setTimeout(resolve, hold));
+}

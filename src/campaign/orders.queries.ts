@@ -1,5 +1,5 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import type { Fen } from '../domain/money.ts';
+import { formatYuan, type Fen } from '../domain/money.ts';
 import { withOffset } from '../domain/time.ts';
 
 export interface ExportedOrder {
@@ -8,9 +8,31 @@ export interface ExportedOrder {
   status: string;
   premium: Fen;
   failureCode: string | null;
-  /** payer psn_no and amount, in deduction order (the order the debits were written). */
+  /** payer psn_no and amount, in deduction order (the order the debits were written); kept once refunded. */
   payments: { payerPsnNo: string; amount: Fen }[];
 }
+
+export type OrderPayments = ExportedOrder['payments'];
+
+/** The debits of each order (payer psn_no, positive amount) in the order they were written: deduction order. */
+export async function paymentsOfOrders(pool: Pool, orderIds: readonly number[]): Promise<Map<number, OrderPayments>> {
+  const payments = new Map<number, OrderPayments>();
+  if (orderIds.length === 0) return payments;
+  const [entries] = await pool.query<RowDataPacket[]>(
+    `SELECT l.order_id, p.psn_no, -l.amount AS amount FROM ledger_entries l JOIN persons p ON p.id = l.account_id
+      WHERE l.order_id IN (?) AND l.kind = 'debit' ORDER BY l.id`,
+    [orderIds],
+  );
+  for (const e of entries) {
+    const list = payments.get(e.order_id) ?? [];
+    list.push({ payerPsnNo: e.psn_no, amount: Number(e.amount) });
+    payments.set(e.order_id, list);
+  }
+  return payments;
+}
+
+/** `payer:yuan` pairs joined by `;`, as in orders export. */
+export const formatPayments = (payments: OrderPayments): string => payments.map((p) => `${p.payerPsnNo}:${formatYuan(p.amount)}`).join(';');
 
 /** A campaign's orders in psn_no order, a page at a time, with their payments. */
 export async function* streamOrders(pool: Pool, campaignId: number, pageSize = 5000): AsyncGenerator<ExportedOrder[]> {
@@ -22,20 +44,9 @@ export async function* streamOrders(pool: Pool, campaignId: number, pageSize = 5
       [campaignId, after, pageSize],
     );
     if (rows.length === 0) return;
-    const paidIds = rows.filter((r) => r.status === 'paid').map((r) => r.id as number);
-    const payments = new Map<number, ExportedOrder['payments']>();
-    if (paidIds.length > 0) {
-      const [entries] = await pool.query<RowDataPacket[]>(
-        `SELECT l.order_id, p.psn_no, -l.amount AS amount FROM ledger_entries l JOIN persons p ON p.id = l.account_id
-          WHERE l.order_id IN (?) AND l.kind = 'debit' ORDER BY l.id`,
-        [paidIds],
-      );
-      for (const e of entries) {
-        const list = payments.get(e.order_id) ?? [];
-        list.push({ payerPsnNo: e.psn_no, amount: Number(e.amount) });
-        payments.set(e.order_id, list);
-      }
-    }
+    // A refunded order keeps showing the payments that were given back.
+    const paidIds = rows.filter((r) => r.status === 'paid' || r.status === 'refunded').map((r) => r.id as number);
+    const payments = await paymentsOfOrders(pool, paidIds);
     yield rows.map((r) => ({
       orderId: r.id, psnNo: r.psn_no, status: r.status, premium: r.premium, failureCode: r.failure_code,
       payments: payments.get(r.id) ?? [],
@@ -99,4 +110,15 @@ export async function recentRuns(pool: Pool, campaignId: number, limit = 5): Pro
     [campaignId, limit],
   );
   return rows.map((r) => ({ ...r, created_at: withOffset(r.created_at), finished_at: r.finished_at === null ? null : withOffset(r.finished_at) }) as RowDataPacket);
+}
+
+/** Orders of a campaign with a DOUBLE_PAID receipt, paid or already refunded, in order id order (one per order). */
+export async function doublePaidOrders(pool: Pool, campaignId: number): Promise<{ orderId: number; receiptNo: string }[]> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    `SELECT order_id, MIN(receipt_no) AS receipt_no FROM tax_receipts
+      WHERE campaign_id = ? AND outcome = 'DOUBLE_PAID' AND order_id IS NOT NULL
+      GROUP BY order_id ORDER BY order_id`,
+    [campaignId],
+  );
+  return rows.map((r) => ({ orderId: r.order_id, receiptNo: r.receipt_no }));
 }

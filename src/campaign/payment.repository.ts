@@ -20,11 +20,13 @@ type OrderStatus = 'pending' | 'failed' | 'skipped';
  * Locks the chunk's chargeable orders and its payers' accounts (in primary-key order, the same in
  * every transaction, so concurrent chunks cannot deadlock on each other) and reads the facts.
  * Orders already paid, or not in `statuses`, are left out: that is what makes a redelivered job a no-op.
+ * The status is read here, under the row lock, so an order refunded or reported paid elsewhere
+ * (ALREADY_PAID) after the chunk was cut is never charged.
  */
 export async function lockChunk(conn: PoolConnection, campaignId: number, orderIds: readonly number[], statuses: readonly OrderStatus[]): Promise<ChunkState> {
   const [orderRows] = await conn.query<RowDataPacket[]>(
     `SELECT id, person_id, premium FROM premium_orders
-      WHERE id IN (?) AND campaign_id = ? AND status IN (?) ORDER BY id FOR UPDATE`,
+      WHERE id IN (?) AND campaign_id = ? AND status IN (?) AND NOT (failure_code <=> 'ALREADY_PAID') ORDER BY id FOR UPDATE`,
     [orderIds, campaignId, statuses],
   );
   if (orderRows.length === 0) return { orders: [], balances: new Map() };

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { handlers } from '../../jobs/index.ts';
 import type { App } from '../app.ts';
 import { parseCampaignArgs } from '../campaign/campaign-input.ts';
-import { countOrders, findCampaign, insertCampaign } from '../campaign/campaign.repository.ts';
+import { countByCategoryAndTier, countOrders, findCampaign, insertCampaign } from '../campaign/campaign.repository.ts';
+import { insertPremiumRules, readPremiumSchedule } from '../campaign/premium-schedule.ts';
 import { requestRun, type RunRequest } from '../campaign/campaign.service.ts';
 import { findOrder, recentRuns } from '../campaign/orders.queries.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -115,17 +117,21 @@ export function registerCampaignCommands(program: Command): void {
     .requiredOption('--window <start..end>', 'collection window, e.g. 2026-09-01..2026-12-31')
     .requiredOption('--premium <list>', 'yuan per category: adult=400,minor=400,student=400,senior=400')
     .option('--mode <mode>', 'single (one payer pays it all) or split (payers in deduction order)', 'single')
+    .option('--schedule <file>', 'premiums by division, category and subsidy tier: CSV admdvs_prefix, resident_category, subsidy_tier, premium')
     .option('--operator <name>', 'who asks, for the audit trail (default: the OS user)')
     .option('--json', 'machine-readable output')
     .action((options) => withApp(async (app) => {
       const input = parseCampaignArgs(options);
+      const rules = options.schedule ? await readPremiumSchedule(options.schedule, input.province) : [];
       const [existing] = await app.db.pool.query('SELECT id FROM campaigns WHERE year = ? AND province = ?', [input.year, input.province]);
       const found = (existing as { id: number }[])[0];
       if (found) throw new UserError(`a campaign for ${input.year} in province ${input.province} already exists (id ${found.id})`);
       const id = await inTransaction(app.db.pool, async (conn) => {
         const campaignId = await insertCampaign(conn, input);
+        await insertPremiumRules(conn, campaignId, rules);
         const { year, province, windowStart, windowEnd, mode, premiums } = input;
-        const actionId = await recordAction(conn, cliActor(options.operator), 'campaign.create', { campaignId, year, province, windowStart, windowEnd, mode, premiums });
+        const schedule = options.schedule ? { file: path.basename(options.schedule), rules: rules.length } : undefined;
+        const actionId = await recordAction(conn, cliActor(options.operator), 'campaign.create', { campaignId, year, province, windowStart, windowEnd, mode, premiums, schedule });
         await finishAction(conn, actionId);
         return campaignId;
       });
@@ -179,17 +185,24 @@ export function registerCampaignCommands(program: Command): void {
       const c = await findCampaign(app.db.pool, parseId(id, 'campaign id'));
       if (!c) throw new UserError(`campaign ${id} does not exist`);
       const counts = await countOrders(app.db.pool, c.id);
+      const tiers = (await countByCategoryAndTier(app.db.pool, c.id)).map((t) => ({
+        ...t, premium: formatYuan(t.premium), collected: formatYuan(t.collected), refundedAmount: formatYuan(t.refundedAmount),
+      }));
       const runs = await recentRuns(app.db.pool, c.id);
       const total = counts.reduce((n, s) => n + s.orders, 0);
       const paid = counts.filter((s) => s.status === 'paid').reduce((n, s) => n + s.premium, 0);
       const premiums = Object.fromEntries(Object.entries(c.premiums).map(([k, v]) => [k, formatYuan(v)]));
       if (options.json) {
-        printJson({ ...c, premiums, orders: total, collected: formatYuan(paid), byStatus: counts.map((s) => ({ ...s, premium: formatYuan(s.premium) })), runs });
+        printJson({ ...c, premiums, orders: total, collected: formatYuan(paid), byStatus: counts.map((s) => ({ ...s, premium: formatYuan(s.premium) })), byCategoryAndTier: tiers, runs });
         return;
       }
       printLine(`campaign ${c.id}: year ${c.year}, province ${c.province}, window ${c.windowStart}..${c.windowEnd}, mode ${c.mode}`);
       printLine(`premiums: ${Object.entries(premiums).map(([k, v]) => `${k}=${v}`).join(', ')}`);
       printTable(['status', 'failure_code', 'orders', 'premium'], counts.map((s) => [s.status, s.failureCode ?? '', s.orders, formatYuan(s.premium)]));
+      printTable(
+        ['category', 'subsidy_tier', 'orders', 'premium', 'paid', 'collected', 'refunded', 'refunded_amount'],
+        tiers.map((t) => [t.category, t.subsidyTier ?? '', t.orders, t.premium, t.paid, t.collected, t.refunded, t.refundedAmount]),
+      );
       printLine(`${total} orders, ${formatYuan(paid)} yuan collected`);
       for (const r of runs) printLine(`run ${r.id} (${r.kind}) by ${r.requested_by} at ${r.created_at}${r.finished_at ? `, finished ${r.finished_at}` : ', not finished'}`);
     }));

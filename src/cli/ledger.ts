@@ -23,7 +23,7 @@ export function registerLedgerCommands(program: Command): void {
       printLine(`checked ${report.accounts} accounts, ${report.orders} orders, ${report.settlements} settlements, ${report.entries} ledger entries`);
       if (report.problems.length === 0) {
         printLine(`checkpoint now at ledger entry ${report.checkpointEntryId}`);
-        printLine('ledger OK: every balance equals opening + credits + adjustments + refunds - debits; every paid order is covered exactly');
+        printLine('ledger OK: every balance equals opening + credits + adjustments + refunds - debits; every paid order is covered exactly; every refunded order nets to zero');
         return;
       }
       printTable(['check', 'subject', 'expected', 'actual'], report.problems.map((p) => [p.check, p.subject, formatYuan(p.expected), formatYuan(p.actual)]));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { findCampaign } from '../campaign/campaign.repository.ts';
-import { streamOrders } from '../campaign/orders.queries.ts';
+import { formatPayments, streamOrders } from '../campaign/orders.queries.ts';
 import { formatYuan } from '../domain/money.ts';
 import { parseId, withApp } from './app.ts';
 import { printJson, printLine, UserError } from './output.ts';
@@ -22,7 +22,7 @@ export function registerOrderCommands(program: Command): void {
         for await (const page of streamOrders(app.db.pool, campaignId)) {
           yield page.map((o) => [
             o.psnNo, o.status, formatYuan(o.premium), o.failureCode ?? '',
-            o.payments.map((p) => `${p.payerPsnNo}:${formatYuan(p.amount)}`).join(';'),
+            formatPayments(o.payments),
           ]);
         }
       }

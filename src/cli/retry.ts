@@ -4,9 +4,11 @@ import { parseId, withApp } from './app.ts';
 import { cliActor, reportRun } from './campaign.ts';
 import { printJson, printLine, UserError } from './output.ts';
 
+const STATUS_OF = { 'already paid': 'paid', refunded: 'refunded', 'paid through another channel': 'skipped' } as const;
+
 export function registerRetryCommand(program: Command): void {
   program.command('retry')
-    .description('evaluate failed or skipped orders afresh (never paid ones), in ascending psn_no')
+    .description('evaluate failed or skipped orders afresh (never paid, refunded or ALREADY_PAID ones), in ascending psn_no')
     .option('--order <id>', 'one order')
     .option('--campaign <id>', 'every failed and skipped order of a campaign')
     .addOption(new Option('--code <code>', 'with --campaign: only this code').choices(RETRY_CODES))
@@ -22,8 +24,8 @@ export function registerRetryCommand(program: Command): void {
       const started = Date.now();
       const outcome = await requestRetry(app, target, cliActor(options.operator));
       if (!outcome.retried) {
-        if (options.json) printJson({ orderId: outcome.orderId, status: 'paid', retried: false });
-        else printLine(`order ${outcome.orderId} is already paid: nothing to retry`);
+        if (options.json) printJson({ orderId: outcome.orderId, status: STATUS_OF[outcome.reason], retried: false, reason: outcome.reason });
+        else printLine(`order ${outcome.orderId} is ${outcome.reason === 'refunded' ? 'refunded: it is never charged again' : `${outcome.reason}: nothing to retry`}`);
         return;
       }
       const orderId = 'orderId' in target ? target.orderId : undefined;

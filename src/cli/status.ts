@@ -21,10 +21,10 @@ export function registerStatusCommand(program: Command): void {
       );
       printLine('campaigns');
       printTable(
-        ['id', 'year', 'province', 'window', 'open', 'orders', 'pending', 'paid', 'failed', 'skipped', 'collected', 'unfinished runs'],
+        ['id', 'year', 'province', 'window', 'open', 'orders', 'pending', 'paid', 'failed', 'skipped', 'refunded', 'collected', 'unfinished runs'],
         status.campaigns.map((c) => [
           c.id, c.year, c.province, c.window, c.open ? 'yes' : 'no', c.orders, c.byStatus.pending, c.byStatus.paid, c.byStatus.failed, c.byStatus.skipped,
-          formatYuan(c.collected), c.unfinishedRuns,
+          c.byStatus.refunded, formatYuan(c.collected), c.unfinishedRuns,
         ]),
       );
       printLine('schedule ticks (latest first)');

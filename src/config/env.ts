@@ -76,6 +76,8 @@ export const envSchema = z.object({
   FAULT_PAYMENT_HOLD_MS: z.coerce.number().int().min(0).default(0),
   /** Fault injection for reliability tests only; 0 disables. Blocks the event loop this long inside the first payment transaction, so the job's lock expires as in a stalled worker. */
   FAULT_PAYMENT_FREEZE_MS: z.coerce.number().int().min(0).default(0),
+  /** Fault injection for reliability tests only; 0 disables. Holds the first refund transaction of the process open this long after writing (to kill the process). */
+  FAULT_REFUND_HOLD_MS: z.coerce.number().int().min(0).default(0),
   /** Fault injection for reliability tests only: a hold or freeze ends early once this file exists, so a test ends it on its own event rather than on a clock. */
   FAULT_PAYMENT_RELEASE_FILE: z.string().default(''),
   /** Fault injection for reliability tests only; empty disables. Appended to the first reconciliation file of the process once it is hashed, as by an institution still writing it. */

@@ -1,13 +1,22 @@
 import path from 'node:path';
 import { handlers } from '../../jobs/index.ts';
 import type { App } from '../app.ts';
-import { countOrders, insertCampaign } from '../campaign/campaign.repository.ts';
+import { writeFile } from 'node:fs/promises';
+import { countByCategoryAndTier, countOrders, findCampaign, insertCampaign } from '../campaign/campaign.repository.ts';
+import { insertPremiumRules, readPremiumSchedule } from '../campaign/premium-schedule.ts';
+import { refundDoublePaid } from '../campaign/refund.service.ts';
+import { writeCsvExport } from '../csv/write-csv.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { formatYuan } from '../domain/money.ts';
+import { exportHandoff, handoffReport, REPORT_COLUMNS } from '../handoff/handoff.service.ts';
+import { receiptsImport, type ReceiptCounts } from '../handoff/receipts.import.ts';
+import { demoSchedule, generateReceipts } from './receipts.ts';
 import { requestRun } from '../campaign/campaign.service.ts';
 import { IMPORTS } from '../imports/catalog.ts';
 import { runImport, type ImportKind, type ImportSummary } from '../imports/import-runner.ts';
 import { verifyLedger, type LedgerReport } from '../ledger/verify.ts';
 import { runUntilFinished } from '../../jobs/wait.ts';
-import { previousDay, shanghaiToday } from '../domain/time.ts';
+import { addDays, previousDay, shanghaiToday } from '../domain/time.ts';
 import { countsOfDay } from '../recon/recon.repository.ts';
 import { startReconRun, type DayResult } from '../recon/reconcile-day.service.ts';
 import { generateProvince } from './province.ts';
@@ -39,7 +48,9 @@ export interface DemoReport {
  * The whole product on a synthetic province: import the people, run a campaign, credit the monthly
  * contributions, retry the orders that lacked money, settle a day of pharmacy and hospital bills,
  * reconcile the institutions' files for that day, and prove the ledger. Each step goes through
- * the same services and jobs an operator's commands use.
+ * the same services and jobs an operator's commands use. The campaign is priced by a schedule (a
+ * city override, subsidy tiers), hands its payments to the tax bureau, applies the receipts and
+ * refunds the one double payment they reveal.
  */
 export async function runDemo(app: App, options: { families: number; dir: string; onStep?: (step: DemoStep) => void }): Promise<DemoReport> {
   const steps: DemoStep[] = [];
@@ -70,14 +81,40 @@ export async function runDemo(app: App, options: { families: number; dir: string
   await importFile('bindings', files.bindings);
 
   const year = Number(today.slice(0, 4)) + 1;
-  const campaignId = await timed('campaign create', () => insertCampaign(app.db.pool, {
-    year, province: '51', windowStart: `${year - 1}-09-01`, windowEnd: `${year - 1}-12-31`, mode: 'single',
-    premiums: { adult: 40000, minor: 38000, student: 38000, senior: 40000 },
-  }), (id) => `campaign ${id}: ${year}, province 51, single mode`);
+  const scheduleFile = path.join(options.dir, 'premium-schedule.csv');
+  await writeFile(scheduleFile, demoSchedule('51'));
+  const campaignId = await timed('campaign create --schedule', async () => {
+    const rules = await readPremiumSchedule(scheduleFile, '51');
+    return inTransaction(app.db.pool, async (conn) => {
+      const id = await insertCampaign(conn, {
+        year, province: '51', windowStart: `${year - 1}-09-01`, windowEnd: `${year - 1}-12-31`, mode: 'single',
+        premiums: { adult: 40000, minor: 38000, student: 38000, senior: 40000 },
+      });
+      await insertPremiumRules(conn, id, rules);
+      return id;
+    });
+  }, (id) => `campaign ${id}: ${year}, province 51, single mode; city 5102 cheaper, dibao pays 50-100, tekun nothing`);
   await timed('campaign run', () => runToEnd('run', campaignId), describeOrders);
   await importFile('credits', files.credits);
   await timed('import persons (changes)', () => runImport(app.db, IMPORTS.persons, files.personsUpdate), (s) => `${s.imported} residents moved to employee insurance`);
   await timed('retry INSUFFICIENT_BALANCE', () => runToEnd('retry', campaignId, 'INSUFFICIENT_BALANCE'), describeOrders);
+  await timed('campaign status by tier', () => countByCategoryAndTier(app.db.pool, campaignId), (tiers) =>
+    tiers.map((t) => `${t.category}${t.subsidyTier ? `/${t.subsidyTier}` : ''} ${t.paid} paid ${formatYuan(t.collected)}`).join(', '));
+
+  // The tax bureau hears of today's payments, sends receipts back, and a double payment is refunded.
+  const campaign = (await findCampaign(app.db.pool, campaignId))!;
+  const actor = { operator: 'demo', source: 'cli' as const };
+  await timed('handoff export', () => exportHandoff(app.db.pool, campaign, today, path.join(options.dir, `handoff_${today.replaceAll('-', '')}.csv`), actor), (n) => `${n} orders paid today (file mode 0600)`);
+  const receiptsFile = await generateReceipts(app.db.pool, { dir: options.dir, campaignId, year, day: today });
+  const receiptCounts: ReceiptCounts = {};
+  await timed('handoff receipts', () => runImport(app.db, receiptsImport(receiptCounts), receiptsFile), () => Object.entries(receiptCounts).map(([c, n]) => `${c} ${n}`).join(', '));
+  await timed('refund --double-paid', () => refundDoublePaid(app.db.pool, campaignId, actor), (o) => `${o.filter((r) => r.refunded).length} double payment refunded`);
+  const handoffRows = await timed('handoff report --as-of +8 days', () => handoffReport(app.db.pool, campaign, addDays(today, 8)), (rows) => {
+    const byCode = new Map<string, number>();
+    for (const r of rows) byCode.set(r[0]!, (byCode.get(r[0]!) ?? 0) + 1);
+    return [...byCode].map(([c, n]) => `${c} ${n}`).join(', ');
+  });
+  await writeCsvExport(path.join(options.dir, 'handoff_report.csv'), REPORT_COLUMNS, (async function* () { yield handoffRows; })());
 
   const businessDate = previousDay(today);
   const settlementsFile = await timed('generate settlements', () => generateSettlements(app.db.pool, { dir: options.dir, day: businessDate, events: Math.max(200, Math.round(options.families / 4)) }), (f) => path.basename(f));

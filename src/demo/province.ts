@@ -49,11 +49,12 @@ export async function generateProvince(options: ProvinceOptions): Promise<Provin
   await mkdir(options.dir, { recursive: true });
   const file = (name: string) => path.join(options.dir, `${name}.csv`);
   const institutions = new LineWriter(file('institutions'), ['fixmedins_code', 'name', 'type', 'admdvs', 'designated']);
-  const persons = new LineWriter(file('persons'), ['psn_no', 'id_number', 'name', 'insutype', 'admdvs', 'status', 'resident_category']);
+  const PERSON_COLUMNS = ['psn_no', 'id_number', 'name', 'insutype', 'admdvs', 'status', 'resident_category', 'subsidy_tier'];
+  const persons = new LineWriter(file('persons'), PERSON_COLUMNS);
   const accounts = new LineWriter(file('accounts'), ['psn_no', 'balance']);
   const bindings = new LineWriter(file('bindings'), ['payer_psn_no', 'beneficiary_psn_no', 'relationship', 'priority', 'bound_at', 'revoked_at']);
   const credits = new LineWriter(file('credits'), ['credit_id', 'psn_no', 'amount', 'credited_at']);
-  const personsUpdate = new LineWriter(file('persons-update'), ['psn_no', 'id_number', 'name', 'insutype', 'admdvs', 'status', 'resident_category']);
+  const personsUpdate = new LineWriter(file('persons-update'), PERSON_COLUMNS);
   const counts = { persons: 0, residents: 0, employees: 0, bindings: 0, credits: 0 };
 
   for (const [i, code] of institutionCodes(province).entries()) {
@@ -68,10 +69,18 @@ export async function generateProvince(options: ProvinceOptions): Promise<Provin
     const psnNo = `${province}${String(serial).padStart(10, '0')}`;
     const birthYear = category === 'senior' ? rnd.int(1940, 1960) : category === 'minor' || category === 'student' ? rnd.int(2008, 2022) : rnd.int(1965, 2000);
     const first17 = `${province}0104${birthYear}${String(rnd.int(1, 12)).padStart(2, '0')}${String(rnd.int(1, 28)).padStart(2, '0')}${String(serial % 1000).padStart(3, '0')}`;
-    const row = [psnNo, first17 + checkCharacter(first17), rnd.pick(SURNAMES) + rnd.pick(GIVEN), insutype, options.admdvs ?? admdvs(), options.status ?? 'active', insutype === '390' ? category : ''];
+    // Residents: a third live in a second city (5?02..), one in 20 is subsidised at the dibao tier, one
+    // in 50 at tekun, one in 60 has lapsed (suspended). Derived from the serial, not drawn, so the
+    // random sequence (and every other figure of the province) stays as it was.
+    const resident = insutype === '390';
+    const home = options.admdvs ?? admdvs();
+    const where = resident && serial % 3 === 0 ? `${home.slice(0, 2)}02${home.slice(4)}` : home;
+    const tier = resident && serial % 20 === 3 ? 'dibao' : resident && serial % 50 === 7 ? 'tekun' : '';
+    const status = resident && serial % 60 === 11 && options.status === 'active' ? 'suspended' : options.status ?? 'active';
+    const row = [psnNo, first17 + checkCharacter(first17), rnd.pick(SURNAMES) + rnd.pick(GIVEN), insutype, where, status, resident ? category : '', tier];
     await persons.row(row);
     // One resident in 40 later joins employee insurance: their premium order is no longer due.
-    if (insutype === '390' && serial % 40 === 0) await personsUpdate.row([...row.slice(0, 3), '310', ...row.slice(4, 6), '']);
+    if (resident && serial % 40 === 0) await personsUpdate.row([...row.slice(0, 3), '310', ...row.slice(4, 6), '', '']);
     counts.persons++;
     return psnNo;
   };

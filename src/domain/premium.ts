@@ -5,6 +5,11 @@ import type { ShanghaiTime } from './time.ts';
 export type CampaignMode = 'single' | 'split';
 export const PREMIUM_FAILURE_CODES = ['INSUFFICIENT_BALANCE', 'WRONG_PAYEE', 'BENEFICIARY_INELIGIBLE'] as const;
 export type PremiumFailureCode = (typeof PREMIUM_FAILURE_CODES)[number];
+/** A skipped order's code when the tax bureau reports the premium paid through another channel: never charged. */
+export const ALREADY_PAID = 'ALREADY_PAID';
+
+/** Resident statuses a campaign collects from: a lapsed (suspended) resident re-enrols by paying; terminated never. */
+export const PREMIUM_STATUSES = ['active', 'suspended'] as const;
 
 export interface Beneficiary extends Person {
   residentCategory: ResidentCategory | null;
@@ -19,7 +24,7 @@ const isPremiumCategory = (category: ResidentCategory | null): category is Premi
 
 /** Who a campaign collects from: planning creates an order only for these, charging re-checks it. */
 export function isPremiumBeneficiary(person: Beneficiary, province: string): boolean {
-  return person.status === 'active' && person.insutype === '390' && provinceOf(person.admdvs) === province
+  return (PREMIUM_STATUSES as readonly string[]).includes(person.status) && person.insutype === '390' && provinceOf(person.admdvs) === province
     && isPremiumCategory(person.residentCategory);
 }
 

@@ -23,6 +23,13 @@ export function shanghaiNow(): ShanghaiTime {
   return toShanghai(new Date());
 }
 
+/** The date `days` after (or before, when negative) `date`, both YYYY-MM-DD. */
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
 export function shanghaiToday(): string {
   return shanghaiNow().slice(0, 10);
 }

@@ -50,6 +50,15 @@ export function booleanText(column: string, text: string): boolean {
   return oneOf(column, text, ['true', 'false'] as const) === 'true';
 }
 
+const SUBSIDY_TIER = /^[a-z0-9_]{1,32}$/;
+
+/** A subsidy tier (dibao, tekun, ...): empty, or 1-32 of [a-z0-9_]. */
+export function optionalSubsidyTier(column: string, text: string): string | null {
+  if (text === '') return null;
+  if (!SUBSIDY_TIER.test(text)) throw new RowError(column, `${quote(text)} is not a subsidy tier (1-32 of a-z, 0-9, _)`);
+  return text;
+}
+
 export function admdvs(column: string, text: string): string {
   if (!/^\d{6}$/.test(required(column, text))) throw new RowError(column, `${quote(text)} is not a 6-digit division code`);
   return text;

@@ -8,6 +8,8 @@ import { RowError } from './row.error.ts';
 
 export const IMPORT_KINDS = ['persons', 'accounts', 'credits', 'bindings', 'institutions', 'settlements'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
+/** Every file read through the runner: the operator imports, and the tax bureau's receipts (handoff receipts). */
+export type FileKind = ImportKind | 'receipts';
 
 /** A validated row and its 1-based data row number. */
 export interface ParsedRow<T> {
@@ -19,7 +21,7 @@ export interface ParsedRow<T> {
 export type RowOutcome = 'imported' | 'unchanged' | RowError;
 
 export interface ImportDefinition<C extends string, T, P = unknown> {
-  kind: ImportKind;
+  kind: FileKind;
   description: string;
   /** Required header columns; other columns are ignored. */
   columns: readonly C[];
@@ -58,7 +60,7 @@ export interface RowProblem {
 export interface ImportSummary {
   /** Base name of the file, as in row error lines. */
   file: string;
-  kind: ImportKind;
+  kind: FileKind;
   read: number;
   imported: number;
   unchanged: number;

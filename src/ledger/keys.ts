@@ -16,3 +16,5 @@ export const creditKey = (creditRowId: number) => `C${pad(creditRowId, 12)}`;
 export const settlementDebitKey = (settlementId: number, personId: number) => `S${pad(settlementId, 12)}-${pad(personId, 10)}`;
 /** One credit per (settlement refund, account it gives back to). */
 export const refundKey = (refundId: number, personId: number) => `R${pad(refundId, 12)}-${pad(personId, 10)}`;
+/** One credit per (premium order refunded, payer account it gives back to). */
+export const premiumRefundKey = (orderId: number, accountId: number) => `Q${pad(orderId, 10)}-${pad(accountId, 10)}`;

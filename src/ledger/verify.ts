@@ -3,7 +3,7 @@ import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { readAccountCheckpoints, readCheckpoint, saveCheckpoint, type AccountCheckpoint, type LedgerCheckpoint } from './checkpoint.ts';
 
 export interface LedgerProblem {
-  check: 'account_balance' | 'order_debits' | 'settlement_debits' | 'orphan_entry';
+  check: 'account_balance' | 'order_debits' | 'order_refunds' | 'settlement_debits' | 'orphan_entry';
   /** psn_no, order id or setl_id the problem is about. */
   subject: string;
   expected: number;
@@ -76,6 +76,22 @@ async function orderProblems(conn: PoolConnection, limit: number, scope?: { ids:
   return rows.map((r) => ({ check: 'order_debits', subject: `order ${r.id} (${r.status})`, expected: Number(r.expected), actual: Number(r.debited) }));
 }
 
+/** Refunded orders where an account's refunds differ from its debits, or nothing was debited at all. */
+async function refundProblems(conn: PoolConnection, limit: number, scope?: { ids: number[]; after: number }): Promise<LedgerProblem[]> {
+  const where = scope ? `AND (o.id IN (?) OR o.id > ?)` : '';
+  const [rows] = await conn.query<RowDataPacket[]>(
+    `SELECT o.id, p.psn_no, COALESCE(SUM(CASE WHEN l.kind = 'debit' THEN -l.amount END), 0) AS debited,
+            COALESCE(SUM(CASE WHEN l.kind = 'refund' THEN l.amount END), 0) AS refunded
+       FROM premium_orders o LEFT JOIN ledger_entries l ON l.order_id = o.id LEFT JOIN persons p ON p.id = l.account_id
+      WHERE o.status = 'refunded' ${where}
+      GROUP BY o.id, l.account_id, p.psn_no
+     HAVING debited <> refunded OR debited = 0
+      ORDER BY o.id LIMIT ?`,
+    scope ? [scope.ids.length ? scope.ids : [0], scope.after, limit] : [limit],
+  );
+  return rows.map((r) => ({ check: 'order_refunds', subject: `order ${r.id} (refunded) account ${r.psn_no ?? 'none'}`, expected: Number(r.debited), actual: Number(r.refunded) }));
+}
+
 /** Settlements whose entries do not move acct_pay + acct_mulaid_pay. */
 async function settlementProblems(conn: PoolConnection, limit: number, scope?: { ids: number[]; after: number }): Promise<LedgerProblem[]> {
   const where = scope ? `WHERE (s.id IN (?) OR s.id > ?)` : '';
@@ -140,7 +156,8 @@ const SETTLED = 'l.created_at <= NOW(3) - INTERVAL ? SECOND';
 /**
  * The ledger invariants. For every account: opening balance + Σ entries (credits, adjustments,
  * refunds, negative debits) = balance. For every paid order Σ debits = premium, for every other
- * order (refunded included) entries summing to zero. For every settlement its ledger entries equal
+ * order (refunded included) entries summing to zero, and for a refunded order every debit credited
+ * back to its own account, no more, and at least one. For every settlement its ledger entries equal
  * acct_pay + acct_mulaid_pay (negated for debits). A full verify streams the ledger once in id
  * order; an incremental one reads only entries above the checkpoint, the accounts whose balance moved
  * since, and the orders and settlements those entries name or that are new. A verify that holds
@@ -180,7 +197,7 @@ async function full(conn: PoolConnection, limit: number, settle: number): Promis
     const s = sums.settled.get(a.person_id);
     if (s) accounts.push({ accountId: a.person_id, entries: s.entries, total: s.total, balance: Number(a.opening_balance) + s.total });
   }
-  problems.push(...await orphanProblems(conn, limit, 0), ...await orderProblems(conn, limit), ...await settlementProblems(conn, limit));
+  problems.push(...await orphanProblems(conn, limit, 0), ...await orderProblems(conn, limit), ...await refundProblems(conn, limit), ...await settlementProblems(conn, limit));
   const t = await totals(conn);
   return {
     report: { mode: 'full', ...pick(t), entriesRead: sums.read, checkpointEntryId: null, problems: problems.slice(0, limit) },
@@ -230,6 +247,7 @@ async function incremental(conn: PoolConnection, cp: LedgerCheckpoint, limit: nu
   problems.push(
     ...await orphanProblems(conn, limit, cp.throughEntryId),
     ...await orderProblems(conn, limit, { ids: [...orderIds], after: cp.maxOrderId }),
+    ...await refundProblems(conn, limit, { ids: [...orderIds], after: cp.maxOrderId }),
     ...await settlementProblems(conn, limit, { ids: [...settlementIds], after: cp.maxSettlementId }),
   );
   const t = await totals(conn);

@@ -22,7 +22,7 @@ export interface CampaignProgress {
   /** The Shanghai date today lies in the window: the daily schedule runs it. */
   open: boolean;
   orders: number;
-  byStatus: Record<'pending' | 'paid' | 'failed' | 'skipped', number>;
+  byStatus: Record<'pending' | 'paid' | 'failed' | 'skipped' | 'refunded', number>;
   byFailureCode: Record<string, number>;
   /** Fen collected so far. */
   collected: number;
@@ -77,7 +77,7 @@ export async function campaignProgress(app: App): Promise<CampaignProgress[]> {
   const unfinished = await listUnfinishedRuns(app.db.pool);
   return Promise.all((await listCampaigns(app.db.pool)).map(async (c) => {
     const counts = await countOrders(app.db.pool, c.id);
-    const byStatus = { pending: 0, paid: 0, failed: 0, skipped: 0 };
+    const byStatus = { pending: 0, paid: 0, failed: 0, skipped: 0, refunded: 0 };
     const byFailureCode: Record<string, number> = {};
     let collected = 0;
     for (const row of counts) {

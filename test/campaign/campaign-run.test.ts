@@ -16,24 +16,29 @@ beforeEach(async () => {
 });
 
 describe('planning', () => {
-  it('creates one order per active resident of the province with an active binding, and none for anyone else', async () => {
+  it('creates one order per active or suspended resident of the province with an active binding, and none for anyone else', async () => {
     const payer = await addPerson(pool, { psnNo: 'E1', balance: 1_000_000 });
     const plain = await addPerson(pool, { psnNo: 'R1' });
     const exempt = await addPerson(pool, { psnNo: 'R2', category: 'exempt' });
     const suspended = await addPerson(pool, { psnNo: 'R3', status: 'suspended' });
     const elsewhere = await addPerson(pool, { psnNo: 'R4', admdvs: '440100' });
+    const terminated = await addPerson(pool, { psnNo: 'R8', status: 'terminated' });
     const revoked = await addPerson(pool, { psnNo: 'R5' });
     const future = await addPerson(pool, { psnNo: 'R6' });
     const employee = await addPerson(pool, { psnNo: 'E2', balance: 0 });
     await addPerson(pool, { psnNo: 'R7' }); // no binding at all
-    for (const b of [plain, exempt, suspended, elsewhere, employee]) await bind(pool, payer, b);
+    for (const b of [plain, exempt, suspended, elsewhere, employee, terminated]) await bind(pool, payer, b);
     await bind(pool, payer, revoked, { revokedAt: '2021-01-01 00:00:00' });
     await bind(pool, payer, future, { boundAt: '2099-01-01 00:00:00' });
     const campaignId = await addCampaign(app);
 
     await runToEnd(app, { campaignId, kind: 'run' });
 
-    expect(Object.keys(await ordersByPsn(pool, campaignId))).toEqual(['R1']);
+    // A lapsed (suspended) resident is planned and charged: paying is what re-enrols them.
+    expect(await ordersByPsn(pool, campaignId)).toEqual({
+      R1: { status: 'paid', code: null, payments: 'E1:40000' },
+      R3: { status: 'paid', code: null, payments: 'E1:40000' },
+    });
   });
 
   it('fixes the premium by resident category when the order is planned', async () => {

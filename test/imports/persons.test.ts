@@ -39,6 +39,24 @@ describe('import persons', () => {
     expect(await storedPerson('BADID')).toBeUndefined();
   });
 
+  it('reads the optional subsidy_tier column: empty or [a-z0-9_]{1,32}, anything else an invalid row; a file without it means none', async () => {
+    const file = writeImportFile('persons.csv', [
+      personRow('TIER1', { insutype: '390', subsidy_tier: 'dibao' }),
+      personRow('TIER2', { insutype: '390', subsidy_tier: '' }),
+      personRow('TIER3', { insutype: '390', subsidy_tier: 'Dibao' }),
+      personRow('TIER4', { insutype: '390', subsidy_tier: 'a'.repeat(33) }),
+    ]);
+    const summary = await importFile(db, 'persons', file);
+    expect(summary).toMatchObject({ imported: 2, rejected: 2 });
+    expect(summary.errors.map((e) => [e.row, e.column])).toEqual([[3, 'subsidy_tier'], [4, 'subsidy_tier']]);
+    const tierOf = async (psnNo: string) => (await query(db.pool, 'SELECT subsidy_tier FROM persons WHERE psn_no = ?', [psnNo]))[0]!.subsidy_tier;
+    expect(await tierOf('TIER1')).toBe('dibao');
+    expect(await tierOf('TIER2')).toBeNull();
+    const without = await importFile(db, 'persons', writeImportFile('persons.csv', [personRow('TIER5', { insutype: '390' })]));
+    expect(without).toMatchObject({ imported: 1, rejected: 0 });
+    expect(await tierOf('TIER5')).toBeNull();
+  });
+
   it('never echoes an ID number in a row error', async () => {
     const bad = badCheckDigit(idNumberFor(2));
     const summary = await importFile(db, 'persons', writeImportFile('persons.csv', [personRow('LEAK1', { id_number: bad }), personRow('LEAK2', { id_number: `${bad}9` })]));

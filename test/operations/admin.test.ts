@@ -170,7 +170,7 @@ describe('operator commands', () => {
     const status = JSON.parse(result.stdout);
     expect(status.queues.find((q: { queue: string }) => q.queue === 'payments').counts.failed).toBe(1);
     expect(status.campaigns).toEqual([expect.objectContaining({
-      id: campaignId, orders: 2, by_status: { pending: 0, paid: 0, failed: 2, skipped: 0 }, by_failure_code: { INSUFFICIENT_BALANCE: 2 }, collected: '0.00', unfinished_runs: 0,
+      id: campaignId, orders: 2, by_status: { pending: 0, paid: 0, failed: 2, skipped: 0, refunded: 0 }, by_failure_code: { INSUFFICIENT_BALANCE: 2 }, collected: '0.00', unfinished_runs: 0,
     })]);
     expect(status.failed_jobs).toEqual([expect.objectContaining({ queue: 'payments', id: 'pay-broken', name: 'pay-orders', reason: 'campaign 999999 does not exist' })]);
     expect(status.reconciliation).toEqual([]);

@@ -15,6 +15,8 @@ export interface PersonSpec {
   admdvs?: string;
   status?: 'active' | 'suspended' | 'terminated';
   category?: 'adult' | 'minor' | 'student' | 'senior' | 'exempt';
+  /** Subsidy tier of a resident (dibao, tekun, ...). */
+  tier?: string;
   /** Employee account balance in fen; only for 310 persons. Omit for "no account". */
   balance?: number;
 }
@@ -23,8 +25,8 @@ export interface PersonSpec {
 export async function addPerson(pool: Pool, spec: PersonSpec): Promise<number> {
   const insutype = spec.insutype ?? (spec.balance !== undefined ? '310' : '390');
   const [result] = await pool.query<ResultSetHeader>(
-    'INSERT INTO persons (psn_no, id_number, name, insutype, admdvs, status, resident_category) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [spec.psnNo, idNumberFor(++counter), '测试', insutype, spec.admdvs ?? '510104', spec.status ?? 'active', insutype === '390' ? spec.category ?? 'adult' : null],
+    'INSERT INTO persons (psn_no, id_number, name, insutype, admdvs, status, resident_category, subsidy_tier) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    [spec.psnNo, idNumberFor(++counter), '测试', insutype, spec.admdvs ?? '510104', spec.status ?? 'active', insutype === '390' ? spec.category ?? 'adult' : null, spec.tier ?? null],
   );
   if (spec.balance !== undefined) {
     await pool.query('INSERT INTO accounts (person_id, balance, opening_balance, imported_balance) VALUES (?, ?, ?, ?)', [result.insertId, spec.balance, spec.balance, spec.balance]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { premiumFor, type PremiumRule } from '../../src/domain/premium-schedule.ts';
 import { chunkByCluster, ClusterChunker } from '../../src/domain/clusters.ts';
 import { screenPayers, type Binding, type Person } from '../../src/domain/eligibility.ts';
 import { chargeCluster, chargePremium, type Beneficiary, type OrderToCharge } from '../../src/domain/premium.ts';
@@ -72,6 +73,14 @@ describe('premium charging', () => {
     expect(chargePremium(order(bs), balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'failed', code: 'INSUFFICIENT_BALANCE' });
   });
 
+  it('charges a lapsed (suspended) resident and skips a terminated one', () => {
+    const bs = [binding(payer(1, 'P1'), 100000)];
+    const lapsed = { ...order(bs), beneficiary: { ...child, status: 'suspended' as const } };
+    const terminated = { ...order(bs), beneficiary: { ...child, status: 'terminated' as const } };
+    expect(chargePremium(lapsed, balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'paid' });
+    expect(chargePremium(terminated, balancesOf(bs), 'single', '51', AT)).toMatchObject({ status: 'skipped', code: 'BENEFICIARY_INELIGIBLE' });
+  });
+
   it('skips a beneficiary who moved out of the province or became exempt', () => {
     const bs = [binding(payer(1, 'P1'), 100000)];
     const moved = { ...order(bs), beneficiary: { ...child, admdvs: '440100' } };
@@ -110,5 +119,27 @@ describe('family clusters', () => {
     chunker.addOrder(3, 150);
     expect(chunker.takeComplete(200)).toEqual([]);
     expect(chunker.takeAll()).toEqual([[2, 1, 3]]);
+  });
+});
+
+describe('premiumFor (SPEC 10 schedules)', () => {
+  const premiums = { adult: 40000, minor: 25000, student: 20000, senior: 30000 };
+  const rules: PremiumRule[] = [
+    { admdvsPrefix: '51', residentCategory: 'adult', subsidyTier: '', premium: 38000 },
+    { admdvsPrefix: '5101', residentCategory: 'adult', subsidyTier: '', premium: 36000 },
+    { admdvsPrefix: '510104', residentCategory: 'adult', subsidyTier: '', premium: 35050 },
+    { admdvsPrefix: '51', residentCategory: 'adult', subsidyTier: 'dibao', premium: 10000 },
+    { admdvsPrefix: '5101', residentCategory: 'adult', subsidyTier: 'tekun', premium: 0 },
+  ];
+  const adult = (admdvs: string, subsidyTier: string | null = null) => premiumFor({ admdvs, residentCategory: 'adult', subsidyTier }, rules, premiums);
+  it('takes the longest matching prefix among rules without a tier: province, city, county', () => {
+    expect([adult('513301'), adult('510105'), adult('510104')]).toEqual([38000, 36000, 35050]);
+  });
+  it('a rule naming the tier beats every rule without one, a tier no rule names is priced as none, 0 is fully subsidised', () => {
+    expect([adult('510104', 'dibao'), adult('510104', 'xyz'), adult('510104', 'tekun'), adult('513301', 'tekun')]).toEqual([10000, 35050, 0, 38000]);
+  });
+  it('without a matching rule the category premium applies', () => {
+    expect(premiumFor({ admdvs: '510104', residentCategory: 'minor', subsidyTier: 'dibao' }, rules, premiums)).toBe(25000);
+    expect(adult('440106')).toBe(40000);
   });
 });

@@ -27,6 +27,8 @@ export const persons = mysqlTable(
     status: mysqlEnum('status', PERSON_STATUSES).notNull(),
     /** Premium category of residents; null for employees ('310'). */
     residentCategory: mysqlEnum('resident_category', RESIDENT_CATEGORIES),
+    /** Subsidy tier of residents (dibao, tekun, ...) that a campaign's premium schedule may price; null when none. */
+    subsidyTier: asciiKey('subsidy_tier', 32),
     updatedAt: timestamp('updated_at').notNull().defaultNow().onUpdateNow(),
   },
   (t) => [uniqueIndex('persons_psn_no_uq').on(t.psnNo)],
