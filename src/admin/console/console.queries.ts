@@ -64,14 +64,6 @@ export async function reconGrid(db: Queryable, days: number): Promise<ReconGrid 
   return grid;
 }
 
-/** Whether an enum column already allows a value (a status another part of the product adds). */
-export async function enumAllows(db: Queryable, table: string, column: string, value: string): Promise<boolean> {
-  const [[row]] = await db.query<RowDataPacket[]>(
-    'SELECT column_type FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?', [table, column],
-  );
-  return typeof row?.column_type === 'string' && row.column_type.includes(`'${value}'`);
-}
-
 export interface RefundTotals {
   campaignId: number;
   orders: number;
@@ -79,9 +71,8 @@ export interface RefundTotals {
   amount: number;
 }
 
-/** Refunded premium orders per campaign; null before this installation knows the status. */
-export async function refundTotals(db: Queryable, campaignIds: number[]): Promise<RefundTotals[] | null> {
-  if (!(await enumAllows(db, 'premium_orders', 'status', 'refunded'))) return null;
+/** Refunded premium orders per campaign. */
+export async function refundTotals(db: Queryable, campaignIds: number[]): Promise<RefundTotals[]> {
   const totals = await Promise.all(campaignIds.map(async (campaignId) => {
     // orders_campaign_status_idx serves (campaign_id, status).
     const [[row]] = await db.query<RowDataPacket[]>(
@@ -92,19 +83,23 @@ export async function refundTotals(db: Queryable, campaignIds: number[]): Promis
   return totals.filter((t) => t.orders > 0);
 }
 
-export interface OutcomeCounts {
-  table: string;
+export interface ReceiptOutcomes {
+  campaignId: number;
   counts: { code: string; n: number }[];
 }
 
-/** Counts by `code` of every hand-off table that records outcomes; null when there is none yet. */
-export async function handoffOutcomes(db: Queryable): Promise<OutcomeCounts[] | null> {
-  const [tables] = await db.query<RowDataPacket[]>(
-    "SELECT table_name AS t FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name LIKE 'handoff%' AND column_name = 'code' ORDER BY table_name",
+/** The tax bureau's receipts per campaign and outcome (tax_receipts_campaign_idx). */
+export async function receiptOutcomes(db: Queryable, campaignIds: number[]): Promise<ReceiptOutcomes[]> {
+  if (campaignIds.length === 0) return [];
+  const [rows] = await db.query<RowDataPacket[]>(
+    'SELECT campaign_id, outcome, COUNT(*) AS n FROM tax_receipts WHERE campaign_id IN (?) GROUP BY campaign_id, outcome ORDER BY campaign_id, outcome',
+    [campaignIds],
   );
-  if (tables.length === 0) return null;
-  return Promise.all(tables.map(async ({ t }) => {
-    const [rows] = await db.query<RowDataPacket[]>(`SELECT code, COUNT(*) AS n FROM \`${String(t).replace(/`/g, '')}\` GROUP BY code ORDER BY code`);
-    return { table: String(t), counts: rows.map((r) => ({ code: String(r.code), n: Number(r.n) })) };
-  }));
+  const byCampaign = new Map<number, ReceiptOutcomes>();
+  for (const r of rows) {
+    const id = Number(r.campaign_id);
+    if (!byCampaign.has(id)) byCampaign.set(id, { campaignId: id, counts: [] });
+    byCampaign.get(id)!.counts.push({ code: String(r.outcome), n: Number(r.n) });
+  }
+  return [...byCampaign.values()];
 }
