@@ -10,7 +10,7 @@ import { addPerson, bind, credit } from '../support/factories.ts';
 import { importFile, query, seed, settlementRow, writeImportFile, institutionRow } from '../support/import-files.ts';
 import { expectLedgerConsistent } from '../support/orders.ts';
 import { runCli } from '../support/process.ts';
-import { refundPremium } from '../support/premium-refund.ts';
+import { refundOrder } from '../../src/campaign/refund.service.ts';
 
 const db = await useTestDb('notices');
 const app = useTestApp(db.url);
@@ -88,7 +88,7 @@ describe('premium notices', () => {
     const campaignId = await addCampaign(app, { mode: 'split' });
     const orders = await planOrders(campaignId, ['R1']);
     await payOrders(app, { runId: 1, campaignId, retry: false, orderIds: [orders.R1!] });
-    await refundPremium(pool, orders.R1!);
+    await refundOrder(pool, orders.R1!, 'paid twice', { operator: 'test', source: 'cli' });
     await inTransaction(pool, (conn) => insertNotices(conn, premiumRefundedNotices(orders.R1!, r1, [{ payerId: e1, amount: 30000 }, { payerId: e2, amount: 10000 }])));
     expect((await notices()).filter((n) => n.startsWith('premium_refunded'))).toEqual([
       `premium_refunded E1 ${orders.R1} 300.00 R1`,

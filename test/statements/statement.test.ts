@@ -7,7 +7,7 @@ import { useTestDb } from '../support/db.ts';
 import { bindingRow, institutionRow, personRow, query, seed, settlementRow, writeImportFile } from '../support/import-files.ts';
 import { detailOf, expectLedgerConsistent, ordersByPsn } from '../support/orders.ts';
 import { runCli } from '../support/process.ts';
-import { refundPremium } from '../support/premium-refund.ts';
+import { refundOrder } from '../../src/campaign/refund.service.ts';
 
 const db = await useTestDb('statements');
 const app = useTestApp(db.url);
@@ -102,7 +102,7 @@ describe('statement', () => {
 
   it('lists a premium refund on both sides, positive for the payer and negative for the relative', async () => {
     const order = await orderOf('R9');
-    await refundPremium(pool, Number(order));
+    await refundOrder(pool, Number(order), 'paid twice', { operator: 'test', source: 'cli' });
     await pool.query("UPDATE ledger_entries SET created_at = '2026-12-02 10:00:00' WHERE kind = 'refund' AND order_id = ?", [order]);
     expect(await rowsOf('R9', '2026-12-01')).toEqual([
       `2026-12-02 10:00:00+08:00,paid_by,premium_refund,E3,parent,,${order},-250.00`,
