@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.ts';
 import { useTestDb } from '../support/db.ts';
+import { eventually, exited } from '../support/process.ts';
 import { addInstitution, deliver, HEADER, newFolders, row } from '../support/recon.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,6 +53,24 @@ describe('the installed bin', () => {
     for (const run of [help, status, recon]) {
       expect(run.modules.length).toBeGreaterThan(10);
       expect(run.modules.filter((url) => /\/node_modules\/(tsx|esbuild|typescript)\/|\.ts$/.test(url))).toEqual([]);
+    }
+  });
+
+  it('serves the console with its script shipped beside the bin, not bundled at run time', async () => {
+    const child = spawn(process.execPath, [bin, 'admin', '--port', '0'], {
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATABASE_URL: db.url, QUEUE_PREFIX: app.prefix, ADMIN_TOKEN: 'compiled-bin-7f6e5d4c3b2a1908', LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    try {
+      const base = await eventually(async () => /listening on (http:\/\/\S+?)\/?\n/.exec(out)?.[1], 60_000, 'the compiled admin to listen');
+      const script = await fetch(`${base}/console/assets/console.js`);
+      expect(script.status).toBe(200);
+      expect((await script.text()).length).toBeGreaterThan(10_000);
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
     }
   });
 });

@@ -1,26 +1,26 @@
-import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import express from 'express';
 import { CONSOLE_CSS } from './styles.ts';
 
-/** client.ts from the sources, or client.js where the package runs compiled. */
-function clientEntry(): string {
-  for (const name of ['./client.ts', './client.js']) {
-    const file = fileURLToPath(new URL(name, import.meta.url));
-    if (existsSync(file)) return file;
-  }
-  throw new Error('the console script (admin/console/client.ts) is missing from this installation');
-}
-
 let bundle: Promise<string> | undefined;
 
-/** The console script with Chart.js, bundled once per process (a few hundred milliseconds). */
+/**
+ * The console script with Chart.js: the compiled bin ships it beside itself as console.js
+ * (`npm run build`); run from the sources, it is bundled once per process (a few hundred
+ * milliseconds), so the bin never loads esbuild.
+ */
 export function consoleScript(): Promise<string> {
-  bundle ??= build({
-    entryPoints: [clientEntry()], bundle: true, minify: true, format: 'iife', target: 'es2020', write: false, logLevel: 'silent',
-    legalComments: 'none',
-  }).then((result) => result.outputFiles[0]!.text);
+  bundle ??= readFile(new URL('./console.js', import.meta.url), 'utf8').catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    const { build } = await import('esbuild');
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL('./client.ts', import.meta.url))],
+      bundle: true, minify: true, format: 'iife', target: 'es2020', write: false, logLevel: 'silent', legalComments: 'none',
+    });
+    return result.outputFiles[0]!.text;
+  });
+  bundle.catch(() => (bundle = undefined));
   return bundle;
 }
 
