@@ -1,5 +1,5 @@
 import { formatYuan, parseYuan, type Fen } from './money.ts';
-import type { FileIdentity, ReconCode, RowCheck } from './reconciliation.ts';
+import { amountDifferences, type FileIdentity, type ReconCode, type RowCheck } from './reconciliation.ts';
 
 /**
  * The national platform's files (SPEC 11): 3202 detail rows and their answer lines, 3201 totals and
@@ -199,13 +199,11 @@ export function compareTotals(lines: readonly TotalsLine[], ledger: readonly Tot
     listed.set(key, l.line);
     const own = ledgerGroups.get(key);
     if (!own) return unbalanced(`extra group: the ledger has no settlement of ${groupName(group)}`);
-    const differences: string[] = [];
-    const compare = (name: string, file: Fen | null, led: Fen | null) => {
-      if (file !== null && led !== null && file !== led) differences.push(`${name} file ${formatYuan(file)}, ledger ${formatYuan(led)}`);
-    };
-    compare('medfee_sumamt', group.medfeeSumamt, own.medfeeSumamt);
-    compare('fund_pay_sumamt', group.fundPaySumamt, own.fundPaySumamt);
-    compare('acct_pay', group.acctPay, own.acctPay);
+    const differences = amountDifferences([
+      ['medfee_sumamt', group.medfeeSumamt, own.medfeeSumamt],
+      ['fund_pay_sumamt', group.fundPaySumamt, own.fundPaySumamt],
+      ['acct_pay', group.acctPay, own.acctPay],
+    ]);
     if (group.count !== own.count) differences.push(`fixmedins_setl_cnt file ${group.count}, ledger ${own.count}`);
     return differences.length > 0 ? unbalanced(differences.join('; ')) : { insutype: group.insutype, clrType: group.clrType, balanced: true, description: 'balanced' };
   });

@@ -247,6 +247,12 @@ export interface Judgement {
  * before amounts), AMOUNT_MISMATCH (medfee_sumamt, acct_pay, and acct_mulaid_pay or
  * fund_pay_sumamt where both sides have them), MATCHED.
  */
+/** `column file X, ledger Y` for each amount both sides know and that differs (unknown = null, not compared). */
+export function amountDifferences(pairs: readonly (readonly [column: string, file: Fen | null, ledger: Fen | null])[]): string[] {
+  return pairs.filter(([, file, led]) => file !== null && led !== null && file !== led)
+    .map(([column, file, led]) => `${column} file ${formatYuan(file!)}, ledger ${formatYuan(led!)}`);
+}
+
 export function judgeRow(check: RowCheck, firstRow: number | undefined, ledger: LedgerSettlement | undefined): Judgement {
   if (!check.valid) return { code: 'INVALID_ROW', detail: check.reasons.join('; ') };
   if (firstRow !== undefined) return { code: 'DUPLICATE_ROW', detail: `setl_id already reported in row ${firstRow}` };
@@ -256,14 +262,12 @@ export function judgeRow(check: RowCheck, firstRow: number | undefined, ledger: 
   if (ledger.fixmedinsCode !== row.fixmedinsCode) payee.push(`the ledger paid institution ${ledger.fixmedinsCode}`);
   if (ledger.psnNo !== row.psnNo) payee.push(`the ledger's patient is ${ledger.psnNo}, the file's ${quote(row.psnNo)}`);
   if (payee.length > 0) return { code: 'WRONG_PAYEE', detail: payee.join('; ') };
-  const differences: string[] = [];
-  const compare = (column: string, file: Fen | null, led: Fen | null) => {
-    if (file !== null && led !== null && file !== led) differences.push(`${column} file ${formatYuan(file)}, ledger ${formatYuan(led)}`);
-  };
-  compare('medfee_sumamt', row.medfeeSumamt, ledger.medfeeSumamt);
-  compare('fund_pay_sumamt', row.fundPaySumamt, ledger.fundPaySumamt);
-  compare('acct_pay', row.acctPay, ledger.acctPay);
-  compare('acct_mulaid_pay', row.acctMulaidPay, ledger.acctMulaidPay);
+  const differences = amountDifferences([
+    ['medfee_sumamt', row.medfeeSumamt, ledger.medfeeSumamt],
+    ['fund_pay_sumamt', row.fundPaySumamt, ledger.fundPaySumamt],
+    ['acct_pay', row.acctPay, ledger.acctPay],
+    ['acct_mulaid_pay', row.acctMulaidPay, ledger.acctMulaidPay],
+  ]);
   if (differences.length > 0) return { code: 'AMOUNT_MISMATCH', detail: differences.join('; ') };
   return MATCHED;
 }
