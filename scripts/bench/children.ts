@@ -1,14 +1,49 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { build } from 'esbuild';
 import { ROOT } from './paths.ts';
 
+const BIN = path.join(ROOT, '.bench/bin');
+const bundles = new Map<string, Promise<string>>();
+
 /**
- * Runs a measured step in a child process (same Node flags as this one, so `--cpu-prof` reaches it
- * too) and returns the JSON object it prints last. Its stderr (logs) passes through.
+ * A measured child's script as plain JavaScript, bundled like the product's bin (with the reading
+ * thread's code beside it): run through the TypeScript loader it would carry the loader's tens of
+ * megabytes and its compile time in what is measured, which an operator's installed bin does not.
  */
-export function runChild<T>(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<T> {
+function bundled(script: string): Promise<string> {
+  let bundle = bundles.get(script);
+  if (!bundle) {
+    const outfile = path.join(BIN, `${path.basename(script, '.ts')}.mjs`);
+    const common = { bundle: true, platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' } as const;
+    bundle = Promise.all([
+      build({ ...common, entryPoints: [path.join(ROOT, script)], format: 'esm', outfile }),
+      build({ ...common, entryPoints: [path.join(ROOT, 'src/recon/engine/parse-thread.ts')], format: 'cjs', outfile: path.join(BIN, 'parse-thread.cjs') }),
+    ]).then(() => outfile);
+    bundles.set(script, bundle);
+  }
+  return bundle;
+}
+
+/** This process's Node flags (`--cpu-prof` and the like) without the TypeScript loader. */
+function nodeFlags(): string[] {
+  const flags: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const flag = process.execArgv[i]!;
+    if (flag === '--import' && process.execArgv[i + 1] === 'tsx') i++;
+    else if (flag !== '--import=tsx') flags.push(flag);
+  }
+  return flags;
+}
+
+/**
+ * Runs a measured step in a child process (bundled, with this process's Node flags, so `--cpu-prof`
+ * reaches it too) and returns the JSON object it prints last. Its stderr (logs) passes through.
+ */
+export async function runChild<T>(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<T> {
+  const file = await bundled(script);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, path.join(ROOT, script), ...args], {
+    const child = spawn(process.execPath, [...nodeFlags(), file, ...args], {
       cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
