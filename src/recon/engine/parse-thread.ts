@@ -1,8 +1,9 @@
 /**
  * The reading thread's entry point (see threaded-rows.ts): opens one reconciliation file, decides
- * whether it is split (reading only its first part then), checks its rows and posts them in batches, no more than the main thread
- * has made room for. Bundled to plain JavaScript before it is started, so the thread needs no
- * TypeScript loader. It stays up (listening for more room) until the main thread ends it.
+ * whether it is split (reading only its first part then), checks its rows and posts them in
+ * batches, no more than the main thread has made room for. Bundled to plain JavaScript before it
+ * is started, so the thread needs no TypeScript loader. It stays up (listening for more room) until
+ * the main thread ends it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCheckedRows } from './checked-rows.ts';
