@@ -97,6 +97,13 @@ describe('reading a reconciliation file on its own thread', () => {
     expect(whole.rows[1499]).toMatch(/1500 S1499\n,,,/);
   });
 
+  it('reads whole a file whose header lies past its middle, as one reader would', async () => {
+    const file = writeFile('H105_20261123.csv', [...Array.from({ length: 2000 }, () => ''), HEADER, row({ setlId: 'S1' }), row({ setlId: 'S2' })]);
+    const whole = await readAll(file, Infinity);
+    expect(await readAll(file, 0)).toEqual({ split: false, rows: whole.rows });
+    expect(whole.rows).toEqual(['1 S1 P1 0', '2 S2 P1 0']);
+  });
+
   it('rejects a file whose header lacks a column, and a missing file, without rows', async () => {
     const file = writeFile('H002_20261123.csv', ['setl_id,psn_no', 'S1,P1']);
     expect(await openRowsInThread(file, identity)).toEqual({ rejected: expect.stringMatching(/missing required column/) });

@@ -1,6 +1,7 @@
 import { CsvFileError, openCsv, readCsvPart, type CsvRecord } from '../../csv/read-csv.ts';
 import type { TextEncoding } from '../../csv/encoding.ts';
 import { checkRow, RECON_COLUMN_LABELS, RECON_COLUMNS, type FileIdentity, type RowCheck, type RowLayout } from '../../domain/reconciliation.ts';
+import { splitPoint, type SplitRequest } from './file-split.ts';
 import { RowBatchBuilder, type BuiltBatch } from './row-batch.ts';
 
 export interface CheckedRows {
@@ -9,18 +10,22 @@ export interface CheckedRows {
   layout: RowLayout | null;
   /** The file's rows, checked, in file order; iterate once (leaving the loop early closes the file). */
   batches: AsyncIterable<BuiltBatch>;
+  /** Where the rest of a split file begins, for another reader; undefined: `batches` are the whole file. */
+  restFrom?: number | undefined;
 }
 
 /**
  * Opens a reconciliation file and checks its rows (checkRow) in batches. Returns the reason when
- * the whole file is to be rejected (encoding, header). `end`: reads bytes [0, end) only (see
- * checkedRowsFrom for the rest).
+ * the whole file is to be rejected (encoding, header). With `split`, a large file's batches end at
+ * `restFrom` (see splitPoint; checkedRowsFrom reads the rest); a file whose first part holds no
+ * header is rejected for it, so a reader that splits confirms such a rejection by reading whole.
  */
-export async function openCheckedRows(file: string, identity: FileIdentity, end?: number): Promise<CheckedRows | { rejected: string }> {
+export async function openCheckedRows(file: string, identity: FileIdentity, split?: SplitRequest): Promise<CheckedRows | { rejected: string }> {
   try {
+    const end = split ? ((await splitPoint(file, split, true)) ?? undefined) : undefined;
     const csv = await openCsv(file, { required: RECON_COLUMNS, aliases: RECON_COLUMN_LABELS, end });
     const layout = { columns: csv.columns, width: csv.width };
-    return { encoding: csv.encoding, layout, batches: checkedBatches(csv.batches, layout, identity) };
+    return { encoding: csv.encoding, layout, batches: checkedBatches(csv.batches, layout, identity), restFrom: end };
   } catch (error) {
     if (error instanceof CsvFileError) return { rejected: error.reason };
     throw error;

@@ -1,21 +1,27 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { TextEncoding } from '../../csv/encoding.ts';
-import type { FileIdentity, RowLayout } from '../../domain/reconciliation.ts';
-import { checkedRowsFrom } from './checked-rows.ts';
-import { RowBatch } from './row-batch.ts';
+import { RowBatch, type BuiltBatch } from './row-batch.ts';
 
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 /** How far past the split a line may end and the file still be split. */
 const SPLIT_SEARCH = 64 * 1024;
 
+/** When and where a text is read in two parts at once. */
+export interface SplitRequest {
+  /** Texts shorter than this are read whole. */
+  minBytes: number;
+  /** The first part's share of the text: it ends at the first line start past it. */
+  share: number;
+}
+
 /**
  * Where a second reader can take over a file of at least `minBytes`: the start of the first line
- * past `share` of it, provided no quote character comes before it, so that it cannot lie inside a
- * quoted field (which may hold line breaks). Null: read the file whole. Line breaks and quotes are
- * these bytes in UTF-8 and GB18030 alike, never part of another character.
+ * past `share` of it. In a `quoted` file (our CSV) only when no quote character comes before it, so
+ * that it cannot lie inside a quoted field (which may hold line breaks); a 3202 file knows no
+ * quoting, so every line start is one. Null: read the file whole. Line breaks and quotes are these
+ * bytes in UTF-8 and GB18030 alike, never part of another character.
  */
-export async function splitPoint(file: string, minBytes: number, share: number): Promise<number | null> {
+export async function splitPoint(file: string, { minBytes, share }: SplitRequest, quoted: boolean): Promise<number | null> {
   let handle: FileHandle;
   try {
     handle = await open(file);
@@ -32,7 +38,7 @@ export async function splitPoint(file: string, minBytes: number, share: number):
     const newline = buffer.subarray(0, near.bytesRead).indexOf(NEWLINE);
     const split = from + newline + 1;
     if (newline < 0 || split >= size) return null;
-    for (let at = 0; at < split;) {
+    for (let at = 0; quoted && at < split;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, split - at), at);
       if (bytesRead === 0 || buffer.subarray(0, bytesRead).includes(QUOTE)) return null;
       at += bytesRead;
@@ -57,17 +63,17 @@ export class RestOfFile {
   private wakeReader: (() => void) | undefined;
   private readonly reading: Promise<void>;
 
-  constructor(file: string, identity: FileIdentity, start: number, encoding: TextEncoding, layout: RowLayout, private readonly ahead: number) {
-    this.reading = this.read(checkedRowsFrom(file, identity, start, encoding, layout));
+  /** `batches`: the rest's checked rows (checkedRowsFrom, detailRowsFrom); leaving their loop closes the file. */
+  constructor(batches: AsyncIterable<BuiltBatch>, private readonly ahead: number) {
+    this.reading = this.read(batches);
   }
 
-  private async read(batches: AsyncIterable<{ data: RowBatch['data'] }>): Promise<void> {
+  private async read(batches: AsyncIterable<BuiltBatch>): Promise<void> {
     try {
       for await (const batch of batches) {
         this.ready.push(new RowBatch(batch.data));
         this.wakeTaker?.();
         while (this.ready.length >= this.ahead && !this.closed) await new Promise<void>((resolve) => (this.wakeReader = resolve));
-        // Leaving the loop closes the file.
         if (this.closed) break;
       }
     } catch (error) {

@@ -74,7 +74,13 @@ export class RowBatch {
 
   /** Row i's answer line when MATCHED (3202 files). */
   answer(i: number): string {
-    return this.data.answerText!.slice(i === 0 ? 0 : this.data.answerEnds![i - 1]!, this.data.answerEnds![i]);
+    return this.answers(i, i + 1);
+  }
+
+  /** The answer lines when MATCHED of rows [from, to) (3202 files), end to end. */
+  answers(from: number, to: number): string {
+    const ends = this.data.answerEnds!;
+    return from >= to ? '' : this.data.answerText!.slice(from === 0 ? 0 : ends[from - 1]!, ends[to - 1]);
   }
 }
 

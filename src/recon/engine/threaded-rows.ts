@@ -4,7 +4,9 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { CsvFileError } from '../../csv/read-csv.ts';
 import type { TextEncoding } from '../../csv/encoding.ts';
 import type { FileFormat, FileIdentity, RowLayout } from '../../domain/reconciliation.ts';
-import { RestOfFile, splitPoint } from './file-split.ts';
+import { detailRowsFrom } from '../national/detail-rows.ts';
+import { checkedRowsFrom } from './checked-rows.ts';
+import { RestOfFile, type SplitRequest } from './file-split.ts';
 import { RowBatch, type RowBatchData } from './row-batch.ts';
 
 export interface ParseThreadInput {
@@ -16,12 +18,13 @@ export interface ParseThreadInput {
   ahead: number;
   /** Where the thread posts its ThreadMessages. */
   rows: MessagePort;
-  /** Reads the bytes before this only (the first part of a split file). */
-  end?: number | undefined;
+  /** Whether and where to split the file: the thread reads only the first part then (see openRowsInThread). */
+  split: SplitRequest;
 }
 
 export type ThreadMessage =
-  | { kind: 'opened'; encoding: TextEncoding; layout: RowLayout | null }
+  /** `restFrom`: where the part the thread does not read begins (a line start), when the file was split. */
+  | { kind: 'opened'; encoding: TextEncoding; layout: RowLayout | null; restFrom: number | undefined }
   | { kind: 'rejected'; reason: string }
   | { kind: 'batch'; batch: RowBatchData }
   | { kind: 'end' }
@@ -32,14 +35,14 @@ export type ThreadMessage =
  * read while the day's settlements are loaded.
  */
 const AHEAD = 50;
-/** Files from this size on are read in two parts at once (see openRowsInThread). */
+/** Files (a zip's: their text) from this size on are read in two parts at once (see openRowsInThread). */
 const SPLIT_BYTES = 16 << 20;
 /**
  * The thread's share of a split file. It reads ahead while the day's settlements load; the rest is
  * read on the main thread only once rows are judged, and between judging them: with this share both
  * finish at about the same time.
  */
-const THREAD_SHARE = 0.65;
+export const THREAD_SHARE = 0.65;
 /** Batches of the rest read ahead of the judging (about 20 MB). */
 const REST_AHEAD = 100;
 
@@ -80,18 +83,17 @@ export interface FileRows {
 }
 
 /**
- * As openCheckedRows, with the reading (csv-parse, the line guard, row checks) on a thread of its
- * own, so it runs on another core while this one judges rows against the ledger. Judging leaves
- * this thread mostly idle, and parsing is what paces a reconciliation: so a large file is split
- * (see splitPoint) and its rest read here meanwhile. Rows still arrive in file order, numbered as
- * one reader would.
+ * As openCheckedRows (openDetailRows for a 3202 file), with the reading (parsing, the line guard,
+ * row checks) on a thread of its own, so it runs on another core while this one judges rows against
+ * the ledger. Judging leaves this thread mostly idle, and parsing is what paces a reconciliation: so
+ * a large file is split at a line start (see splitPoint; in a zip, LineStartAfter) and its rest read
+ * here meanwhile. Rows still arrive exactly once, in file order, numbered as one reader would.
  */
 export async function openRowsInThread(
   file: string, identity: FileIdentity, splitBytes = SPLIT_BYTES, format: FileFormat = 'csv',
 ): Promise<FileRows | { rejected: string }> {
-  // Only our CSV files are split: a 3202 file is read by one reader (a zipped one cannot be read from the middle).
-  const split = format === 'csv' ? await splitPoint(file, splitBytes, THREAD_SHARE) : null;
-  const thread = new ReadingThread(await parseThreadCode(), { file, identity, format, ahead: AHEAD, end: split ?? undefined });
+  const split = { minBytes: splitBytes, share: THREAD_SHARE };
+  const thread = new ReadingThread(await parseThreadCode(), { file, identity, format, ahead: AHEAD, split });
   const opened = await thread.inbox.take();
   if (opened.kind === 'rejected') {
     await thread.close();
@@ -101,11 +103,14 @@ export async function openRowsInThread(
     await thread.close();
     throw threadError(file, opened);
   }
-  const { encoding, layout } = opened;
+  const { encoding, layout, restFrom } = opened;
+  const restRows = (start: number) => format === 'csv'
+    ? checkedRowsFrom(file, identity, start, encoding, layout!)
+    : detailRowsFrom(file, identity, format === '3202.zip', start, encoding);
   let rest: RestOfFile | undefined;
   async function* batches(): AsyncGenerator<RowBatch> {
     // Started with the judging, not before: while the day's settlements load, the cores are taken.
-    if (split !== null) rest = new RestOfFile(file, identity, split, encoding, layout!, REST_AHEAD);
+    if (restFrom !== undefined) rest = new RestOfFile(restRows(restFrom), REST_AHEAD);
     let last = 0;
     for (;;) {
       const message = await thread.inbox.take();
@@ -128,7 +133,7 @@ export async function openRowsInThread(
     encoding,
     batches: batches(),
     close: async () => void (await Promise.all([thread.close(), rest?.close()])),
-    split: split !== null,
+    split: restFrom !== undefined,
   };
 }
 

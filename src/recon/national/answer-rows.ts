@@ -62,24 +62,35 @@ export class AnswerRows {
   }
 }
 
-/** One batch's answer lines, in row order: each row's MATCHED line as read, rewritten for any other code. */
+/**
+ * One batch's answer lines, in row order: each row's MATCHED line as read, rewritten for any other
+ * code. Nearly every row is MATCHED, so only the rewritten lines are kept, and the batch's text is
+ * its read lines as they came, with those put in their place.
+ */
 export class BatchAnswers {
-  private readonly lines: string[];
+  /** Rewritten lines, by row. */
+  private readonly rewritten = new Map<number, string>();
 
-  constructor(private readonly batch: RowBatch) {
-    this.lines = new Array<string>(batch.size);
-  }
+  constructor(private readonly batch: RowBatch) {}
 
   /** Row i MATCHED; `ledger` given when the ledger's fund_pay_sumamt is unknown (then not the row's). */
   matched(i: number, ledger?: AnswerAmounts): void {
-    this.lines[i] = ledger ? answerLine(this.batch.answer(i), 'MATCHED', ledger) : this.batch.answer(i);
+    if (ledger) this.rewritten.set(i, answerLine(this.batch.answer(i), 'MATCHED', ledger));
   }
 
   judged(i: number, code: ReconCode, ledger: AnswerAmounts | undefined): void {
-    this.lines[i] = code === 'MATCHED' && ledger?.fundPaySumamt !== null ? this.batch.answer(i) : answerLine(this.batch.answer(i), code, ledger);
+    if (code !== 'MATCHED' || ledger?.fundPaySumamt === null) this.rewritten.set(i, answerLine(this.batch.answer(i), code, ledger));
   }
 
   text(): string {
-    return this.lines.join('');
+    if (this.rewritten.size === 0) return this.batch.answers(0, this.batch.size);
+    const parts: string[] = [];
+    let from = 0;
+    for (const i of [...this.rewritten.keys()].sort((a, b) => a - b)) {
+      parts.push(this.batch.answers(from, i), this.rewritten.get(i)!);
+      from = i + 1;
+    }
+    parts.push(this.batch.answers(from, this.batch.size));
+    return parts.join('');
   }
 }
