@@ -41,10 +41,6 @@ class LedgerSums {
   accountTotal(id: number): number {
     return this.folded.sum(id) + (this.younger.get(id) ?? 0);
   }
-
-  hasEntries(id: number): boolean {
-    return this.folded.count(id) > 0 || this.younger.has(id);
-  }
 }
 
 /**
