@@ -68,8 +68,10 @@ export async function verifyFromZero(conn: PoolConnection, limit: number, settle
   const problems: LedgerProblem[] = wrong.map((w) => ({ check: 'account_balance', subject: names.get(w.id) ?? `account ${w.id}`, expected: w.expected, actual: w.actual }));
 
   const hasAccount = (id: number) => id < openings.length && !Number.isNaN(openings[id]);
-  const orphans = [...sums.folded.ids(), ...sums.younger.keys()].filter((id) => !hasAccount(id));
-  problems.push(...await orphanProblems(conn, limit, 0, [...new Set(orphans)]));
+  const orphans = new Set<number>();
+  for (const id of sums.folded.ids()) if (!hasAccount(id)) orphans.add(id);
+  for (const id of sums.younger.keys()) if (!hasAccount(id)) orphans.add(id);
+  problems.push(...await orphanProblems(conn, limit, 0, [...orphans].sort((a, b) => a - b)));
 
   const orderFindings: LedgerProblem[] = [];
   const refunded: number[] = [];
