@@ -21,7 +21,7 @@ import { shanghaiNow, shanghaiToday } from '../src/domain/time.ts';
 import { IMPORTS } from '../src/imports/catalog.ts';
 import { runImport, type ImportKind } from '../src/imports/import-runner.ts';
 import { logger } from '../src/logger.ts';
-import { measureLedgerVerify } from './bench/ledger-verify.ts';
+import { growLedgerTo, measureLedgerVerify, type VerifyRun } from './bench/ledger-verify.ts';
 import { measureStatement } from './bench/statement.ts';
 import { createCampaign, runCampaignInProcess, runCampaignOnWorkers, startWorkerProcesses } from './bench/campaign.ts';
 import { runChild } from './bench/children.ts';
@@ -197,12 +197,19 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
     }
     const [plain3202, zip3202] = national as [ReconChildRun, ReconChildRun];
 
-    const verify = await step(`ledger verify, full then incremental${options.growLedger ? ` (ledger grown to ${options.growLedger})` : ''}`,
-      () => measureLedgerVerify(app.db, options.growLedger),
-      (v) => [v.full, v.incremental].every((l) => l.problems.length === 0)
-        ? `holds: ${v.full.entries} entries, ${v.full.accounts} accounts; full ${v.fullMs} ms, incremental ${v.incrementalMs} ms after ${v.dayEntries} new entries`
-        : `${v.full.problems.length + v.incremental.problems.length} PROBLEMS`, 'verify');
-    const ledger = { ...verify.incremental, problems: [...verify.full.problems, ...verify.incremental.problems] };
+    const describeVerify = (v: VerifyRun) => [v.full, v.incremental].every((l) => l.problems.length === 0)
+      ? `holds: ${v.full.entries} entries, ${v.full.accounts} accounts; sequential read ${v.sequentialReadMs} ms, full ${v.fullMs} ms, ` +
+        `incremental ${v.incrementalMs} ms after ${v.dayEntries} new entries`
+      : `${v.full.problems.length + v.incremental.problems.length} PROBLEMS`;
+    const verifyHere = await step('ledger verify: read, full, incremental', () => measureLedgerVerify(app.db), describeVerify, 'verify');
+    const verifyRuns = [verifyHere];
+    if (options.growLedger > verifyHere.incremental.entries) {
+      await step(`grow the ledger to ${options.growLedger} entries`, () => growLedgerTo(app.db, options.growLedger), (added) => `${added} synthetic credits (setup, not measured)`);
+      verifyRuns.push(await step(`ledger verify at ${options.growLedger}`, () => measureLedgerVerify(app.db), describeVerify, 'verify grown'));
+    }
+    const verify = verifyRuns[verifyRuns.length - 1]!;
+    const problems = verifyRuns.flatMap((v) => [...v.full.problems, ...v.incremental.problems]);
+    const ledger = { ...verify.incremental, problems };
 
     const statement = await step(`statement of a payer (${options.statementMovements} movements)`, () => measureStatement(app.db, options.dir, options.statementMovements),
       (s) => `${s.rows} rows from a ledger of ${s.ledgerEntries} entries: first ${s.firstMs} ms, then ${s.medianMs} ms (median)`);
@@ -272,6 +279,12 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
       verify_incremental_ms: verify.incrementalMs,
       verify_full_entries: verify.full.entries,
       verify_incremental_entries_read: verify.incremental.entriesRead,
+      verify_sequential_read_ms: verify.sequentialReadMs,
+      verify_full_vs_sequential_read: round(verify.fullMs / verify.sequentialReadMs),
+      verify_at_bench_size: {
+        full_ms: verifyHere.fullMs, incremental_ms: verifyHere.incrementalMs, entries: verifyHere.full.entries,
+        incremental_entries_read: verifyHere.incremental.entriesRead, sequential_read_ms: verifyHere.sequentialReadMs,
+      },
       ledger: { entries: ledger.entries, accounts: ledger.accounts, orders: ledger.orders, settlements: ledger.settlements, problems: ledger.problems.length },
     };
     return { ...results, targets: checkTargets(results) };

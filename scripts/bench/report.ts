@@ -95,6 +95,11 @@ export interface BenchResults {
   verify_incremental_ms: number;
   verify_full_entries: number;
   verify_incremental_entries_read: number;
+  /** The baseline of the full verify: the same ledger streamed once in id order by the same client, rows dropped; and full / that. */
+  verify_sequential_read_ms: number;
+  verify_full_vs_sequential_read: number;
+  /** The same three at the bench's own ledger size, before `--grow-ledger` (the keys above are at the largest size measured). */
+  verify_at_bench_size: { full_ms: number; incremental_ms: number; entries: number; incremental_entries_read: number; sequential_read_ms: number };
   ledger: { entries: number; accounts: number; orders: number; settlements: number; problems: number };
   targets: Record<string, TargetCheck>;
 }
@@ -124,6 +129,11 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): Record<string, T
       target: 'incremental ledger verify <= 5 s at 10,000,000 entries',
       value: `${fmt(r.verify_incremental_ms)} ms (ledger of ${fmt(r.verify_full_entries)})`,
       met: r.verify_incremental_ms <= 5_000 && r.verify_full_entries >= 10_000_000,
+    },
+    verify_full_vs_read: {
+      target: 'ledger verify --full <= 1.5x one sequential read of the ledger',
+      value: `${r.verify_full_vs_sequential_read}x (${fmt(r.verify_full_ms)} ms against ${fmt(r.verify_sequential_read_ms)} ms, ledger of ${fmt(r.verify_full_entries)})`,
+      met: r.verify_full_vs_sequential_read <= 1.5,
     },
   };
   return targets;
@@ -156,10 +166,23 @@ export function renderTable(r: BenchResults): string {
       s.workers === 2 && r.scale_out_2_vs_1 !== undefined ? `${r.scale_out_2_vs_1}x one process` : `${round(s.orders_per_s / r.campaign_orders_per_s)} of in-process`,
       load(`workers ${s.workers}`),
     ]),
-    ['7. ledger verify --full', `${fmt(r.verify_full_entries)} entries`, `${r.verify_full_ms} ms`, '', 'one pass in id order', load('verify')],
-    ['   ledger verify (incremental)', `${fmt(r.verify_incremental_entries_read)} new entries`, `${r.verify_incremental_ms} ms`, '', 'after a checkpoint', load('verify')],
+    ...verifyRows(r, load),
   );
   return table.toString();
+}
+
+function verifyRows(r: BenchResults, load: (step: string) => string): string[][] {
+  const b = r.verify_at_bench_size;
+  const grown = r.verify_full_entries !== b.entries;
+  const rows = (entries: number, fullMs: number, readMs: number, incMs: number, incRead: number, loadOf: string) => [
+    ['7. ledger verify --full', `${fmt(entries)} entries`, `${fmt(fullMs)} ms`, '', `${round(fullMs / readMs)}x one sequential read`, load(loadOf)],
+    ['   one sequential read of the ledger', `${fmt(entries)} entries`, `${fmt(readMs)} ms`, '', 'baseline', load(loadOf)],
+    ['   ledger verify (incremental)', `${fmt(incRead)} new entries`, `${fmt(incMs)} ms`, '', 'after a checkpoint', load(loadOf)],
+  ];
+  return [
+    ...rows(b.entries, b.full_ms, b.sequential_read_ms, b.incremental_ms, b.incremental_entries_read, 'verify'),
+    ...(grown ? rows(r.verify_full_entries, r.verify_full_ms, r.verify_sequential_read_ms, r.verify_incremental_ms, r.verify_incremental_entries_read, 'verify grown') : []),
+  ];
 }
 
 export function renderTargets(r: BenchResults): string {

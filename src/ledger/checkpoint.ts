@@ -6,7 +6,11 @@ export interface LedgerCheckpoint {
   throughEntryId: number;
   maxOrderId: number;
   maxSettlementId: number;
+  /** Entries at or below `throughEntryId`. */
   entries: number;
+  /** Orders and settlements at or below their max ids. */
+  orders: number;
+  settlements: number;
 }
 
 export interface AccountCheckpoint {
@@ -18,10 +22,13 @@ export interface AccountCheckpoint {
 
 export async function readCheckpoint(conn: PoolConnection | Pool): Promise<LedgerCheckpoint | null> {
   const [rows] = await conn.query<RowDataPacket[]>(
-    'SELECT through_entry_id, max_order_id, max_settlement_id, entries FROM ledger_checkpoint WHERE id = 1',
+    'SELECT through_entry_id, max_order_id, max_settlement_id, entries, orders, settlements FROM ledger_checkpoint WHERE id = 1',
   );
   const r = rows[0];
-  return r ? { throughEntryId: Number(r.through_entry_id), maxOrderId: Number(r.max_order_id), maxSettlementId: Number(r.max_settlement_id), entries: Number(r.entries) } : null;
+  return r ? {
+    throughEntryId: Number(r.through_entry_id), maxOrderId: Number(r.max_order_id), maxSettlementId: Number(r.max_settlement_id),
+    entries: Number(r.entries), orders: Number(r.orders), settlements: Number(r.settlements),
+  } : null;
 }
 
 /** The checkpoints of these accounts (absent: no entry folded in yet). */
@@ -43,7 +50,7 @@ export async function readAccountCheckpoints(conn: PoolConnection, accountIds: r
 export async function saveCheckpoint(pool: Pool, checkpoint: LedgerCheckpoint, accounts: Iterable<AccountCheckpoint>, replace: boolean): Promise<void> {
   await inTransaction(pool, async (conn) => {
     if (replace) await conn.query('DELETE FROM ledger_account_checkpoints');
-    let batch: (number)[][] = [];
+    let batch: number[][] = [];
     const flush = async () => {
       if (batch.length === 0) return;
       await conn.query(
@@ -58,10 +65,12 @@ export async function saveCheckpoint(pool: Pool, checkpoint: LedgerCheckpoint, a
     }
     await flush();
     await conn.query(
-      `INSERT INTO ledger_checkpoint (id, through_entry_id, max_order_id, max_settlement_id, entries, verified_at) VALUES (1, ?, ?, ?, ?, NOW(3))
+      `INSERT INTO ledger_checkpoint (id, through_entry_id, max_order_id, max_settlement_id, entries, orders, settlements, verified_at)
+       VALUES (1, ?, ?, ?, ?, ?, ?, NOW(3))
        ON DUPLICATE KEY UPDATE through_entry_id = VALUES(through_entry_id), max_order_id = VALUES(max_order_id),
-         max_settlement_id = VALUES(max_settlement_id), entries = VALUES(entries), verified_at = VALUES(verified_at)`,
-      [checkpoint.throughEntryId, checkpoint.maxOrderId, checkpoint.maxSettlementId, checkpoint.entries],
+         max_settlement_id = VALUES(max_settlement_id), entries = VALUES(entries), orders = VALUES(orders),
+         settlements = VALUES(settlements), verified_at = VALUES(verified_at)`,
+      [checkpoint.throughEntryId, checkpoint.maxOrderId, checkpoint.maxSettlementId, checkpoint.entries, checkpoint.orders, checkpoint.settlements],
     );
   });
 }

@@ -14,7 +14,8 @@ const RATES = [
   'campaign_orders_per_s', 'naive_orders_per_s', 'raw_insert_rows_per_s', 'recon_rows_per_s', 'csv_parse_rows_per_s',
   'recon_peak_rss_mb', 'recon_3202_rows_per_s', 'recon_3202_zip_rows_per_s', 'recon_3202_peak_rss_mb', 'recon_3202_zip_peak_rss_mb',
   'settle_events_per_s', 'workers_1_orders_per_s', 'workers_2_orders_per_s',
-  'verify_full_ms', 'verify_incremental_ms', 'verify_full_entries', 'verify_incremental_entries_read',
+  'verify_full_ms', 'verify_incremental_ms', 'verify_full_entries', 'verify_incremental_entries_read', 'verify_sequential_read_ms',
+  'verify_full_vs_sequential_read',
   'campaign_speedup_vs_naive', 'campaign_fraction_of_raw_insert', 'recon_fraction_of_csv_parse', 'scale_out_2_vs_1',
 ] as const;
 
@@ -37,7 +38,7 @@ describe('npm run bench', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('measures every figure on a tiny province, prints one JSON object and proves the ledger', async () => {
-    const { code, stdout, stderr } = await runBench(['--size', '2000', '--json', '--dir', dir], {
+    const { code, stdout, stderr } = await runBench(['--size', '2000', '--json', '--dir', dir, '--grow-ledger', '40000'], {
       // The bench appends _bench to the configured database, and -bench to the queue prefix.
       DATABASE_URL: `${serverUrl}/${process.env.TEST_DATABASE_PREFIX ?? 'pw_test'}`,
       QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
@@ -49,6 +50,12 @@ describe('npm run bench', () => {
       expect(results[key] as number, key).toBeGreaterThan(0);
     }
     expect(results.ledger_consistent).toBe(true);
+    // Verify timed at the bench's own ledger size, then again once the ledger was grown.
+    const atBenchSize = results.verify_at_bench_size as Record<string, number>;
+    expect(atBenchSize.entries).toBeGreaterThan(0);
+    expect(atBenchSize.entries).toBeLessThan(40_000);
+    expect(results.verify_full_entries).toBe(40_000);
+    expect(results.statement_ledger_entries).toBeGreaterThan(40_000);
     expect(results.campaign_orders).toBeGreaterThan(1500);
     expect(results.recon_rows).toBe(2000);
     expect((results.machine as { innodbFlushLogAtTrxCommit: number }).innodbFlushLogAtTrxCommit).toBeGreaterThanOrEqual(0);

@@ -2,7 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { postEntries } from '../../src/ledger/entries.ts';
-import { creditKey, premiumDebitKey } from '../../src/ledger/keys.ts';
+import { creditKey, premiumDebitKey, settlementDebitKey } from '../../src/ledger/keys.ts';
 import { runLedgerVerify, type LedgerReport } from '../../src/ledger/verify.ts';
 import { useTestDb } from '../support/db.ts';
 import { addPerson } from '../support/factories.ts';
@@ -37,6 +37,22 @@ async function paidOrder(premium: number): Promise<{ payer: number; payerPsn: st
   const order = (result as unknown as { insertId: number }).insertId;
   await inTransaction(pool, (conn) => postEntries(conn, [{ idemKey: premiumDebitKey(order, payer), accountId: payer, kind: 'debit', amount: -premium, orderId: order }]));
   return { payer, payerPsn, order };
+}
+
+/** A payer's own bill of `amount` fen, paid from their account; returns ids. */
+async function paidBill(amount: number): Promise<{ payer: number; payerPsn: string; settlement: number; setlId: string }> {
+  const n = ++people;
+  const payerPsn = `IV${n}B`;
+  const setlId = `IVSETL${n}`;
+  const payer = await addPerson(pool, { psnNo: payerPsn, balance: 10_000 });
+  const [result] = await pool.query<RowDataPacket[] & { insertId: number }>(
+    `INSERT INTO settlements (setl_id, person_id, psn_no, institution_id, fixmedins_code, setl_time, business_date,
+       medfee_sumamt, personal_burden, acct_pay, acct_mulaid_pay, cash_pay) VALUES (?, ?, ?, 1, 'H1', '2026-01-01 10:00:00', '2026-01-01', ?, ?, ?, 0, 0)`,
+    [setlId, payer, payerPsn, amount, amount, amount],
+  );
+  const settlement = (result as unknown as { insertId: number }).insertId;
+  await inTransaction(pool, (conn) => postEntries(conn, [{ idemKey: settlementDebitKey(settlement, payer), accountId: payer, kind: 'debit', amount: -amount, settlementId: settlement }]));
+  return { payer, payerPsn, settlement, setlId };
 }
 
 /** A day of work after a clean checkpoint: a new order paid and a credit to an old account. */
@@ -102,6 +118,35 @@ describe('ledger verify after a checkpoint', () => {
     await expectBothCatch([`order_debits order ${old.order} (paid) 380 760`]);
     await pool.query('UPDATE premium_orders SET premium = 760 WHERE id = ?', [old.order]);
     expect((await incremental()).problems).toEqual([]);
+  });
+
+  it('catches a double debit of a settlement written before the checkpoint', async () => {
+    const bill = await paidBill(120);
+    await checkpointThenDay();
+    await inTransaction(pool, (conn) => postEntries(conn, [
+      { idemKey: `${settlementDebitKey(bill.settlement, bill.payer)}x`, accountId: bill.payer, kind: 'debit', amount: -120, settlementId: bill.settlement },
+    ]));
+    await expectBothCatch([`settlement_debits ${bill.setlId} 120 240`]);
+    await pool.query('UPDATE settlements SET acct_pay = 240 WHERE id = ?', [bill.settlement]);
+    expect((await incremental()).problems).toEqual([]);
+  });
+
+  it('catches an entry written after the checkpoint on an account that does not exist', async () => {
+    await checkpointThenDay();
+    await pool.query("INSERT INTO ledger_entries (idem_key, account_id, kind, amount) VALUES ('IVORPHAN', 4000000000, 'credit', 5)");
+    await expectBothCatch(['orphan_entry IVORPHAN 0 5']);
+    await pool.query("DELETE FROM ledger_entries WHERE idem_key = 'IVORPHAN'");
+    expect((await incremental()).problems).toEqual([]);
+  });
+
+  it('leaves a settlement edited before the checkpoint to the full verify', async () => {
+    const bill = await paidBill(70);
+    await checkpointThenDay();
+    await pool.query('UPDATE settlements SET acct_pay = 71 WHERE id = ?', [bill.settlement]);
+    expect((await incremental()).problems).toEqual([]);
+    expect(lines(await full())).toEqual([`settlement_debits ${bill.setlId} 71 70`]);
+    await pool.query('UPDATE settlements SET acct_pay = 70 WHERE id = ?', [bill.settlement]);
+    expect((await full()).problems).toEqual([]);
   });
 
   it('leaves an entry deleted before the checkpoint to the full verify', async () => {

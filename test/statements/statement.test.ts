@@ -87,6 +87,22 @@ describe('statement', () => {
     expect(await rowsOf('E4')).toEqual([`2026-10-01 09:00:00+08:00,paid_for,premium,R9,grandparent,,${order},-150.00`]);
   });
 
+  it('shows the relationship empty, on both sides, once the binding is gone', async () => {
+    const order = await orderOf('R9');
+    const [binding] = await query<Record<string, unknown>>(pool,
+      "SELECT b.* FROM bindings b JOIN persons p ON p.id = b.payer_id WHERE p.psn_no = 'E4'");
+    await pool.query('DELETE FROM bindings WHERE beneficiary_id = ? AND payer_id = ?', [binding!.beneficiary_id, binding!.payer_id]);
+    try {
+      expect(await rowsOf('E4')).toEqual([`2026-10-01 09:00:00+08:00,paid_for,premium,R9,,,${order},-150.00`]);
+      expect(await rowsOf('R9')).toEqual([
+        `2026-10-01 09:00:00+08:00,paid_by,premium,E3,parent,,${order},250.00`,
+        `2026-10-01 09:00:00+08:00,paid_by,premium,E4,,,${order},150.00`,
+      ]);
+    } finally {
+      await pool.query('INSERT INTO bindings SET ?', [binding]);
+    }
+  });
+
   it('--from and --to bound the rows by day, --to including its whole day', async () => {
     expect(await rowsOf('E1', '2026-11-23', '2026-11-23')).toEqual(['2026-11-23 23:59:59+08:00,paid_for,medical,R1,spouse,PH1,S1,-88.50']);
     expect(await rowsOf('E1', '2026-11-24', null)).toEqual(['2026-11-24 09:00:00+08:00,paid_for,medical_refund,R1,spouse,PH1,S1R,88.50']);

@@ -61,7 +61,11 @@ export const ledgerCheckpoint = mysqlTable('ledger_checkpoint', {
   /** Orders and settlements above these ids are new since the checkpoint: checked even without entries. */
   maxOrderId: int('max_order_id', { unsigned: true }).notNull(),
   maxSettlementId: bigint('max_settlement_id', { mode: 'number', unsigned: true }).notNull(),
+  /** Entries at or below `through_entry_id`: with the entries above it, the ledger's size without counting it. */
   entries: bigint('entries', { mode: 'number', unsigned: true }).notNull(),
+  /** Orders and settlements at or below `max_order_id` and `max_settlement_id`, likewise. */
+  orders: int('orders', { unsigned: true }).notNull().default(0),
+  settlements: bigint('settlements', { mode: 'number', unsigned: true }).notNull().default(0),
   verifiedAt: timestamp('verified_at', { fsp: 3 }).notNull().defaultNow(),
 });
 
