@@ -219,16 +219,20 @@ export async function ledgerCountsOfDay(pool: Pool, businessDate: string): Promi
   return new Map(rows.map((r) => [r.fixmedins_code as string, Number(r.n)]));
 }
 
-/** One page of an institution's settlements of the day in setl_id order: ids only, from the index. */
-export async function ledgerIdsPage(pool: Pool, businessDate: string, fixmedinsCode: string, afterSetlId: string | null, limit: number) {
+/**
+ * One page of an institution's settlements of the day in setl_id order, from the day index alone
+ * (which holds every column read here): the table's rows would be a page read each.
+ */
+export async function ledgerSettlementsPage(
+  pool: Pool, businessDate: string, fixmedinsCode: string, afterSetlId: string | null, limit: number,
+): Promise<MissingSettlement[]> {
   const [rows] = await pool.query<RowDataPacket[]>({
-    sql: `SELECT id, setl_id FROM settlements FORCE INDEX (settlements_day_institution_idx)
+    sql: `SELECT id, setl_id, setl_time, acct_pay, acct_mulaid_pay FROM settlements FORCE INDEX (settlements_day_institution_idx)
            WHERE business_date = ? AND fixmedins_code = ? ${afterSetlId === null ? '' : 'AND setl_id > ?'}
            ORDER BY setl_id LIMIT ?`,
-    rowsAsArray: true,
     values: afterSetlId === null ? [businessDate, fixmedinsCode, limit] : [businessDate, fixmedinsCode, afterSetlId, limit],
   });
-  return rows as unknown as [number, string][];
+  return rows.map(toMissing);
 }
 
 export interface MissingSettlement {
@@ -246,8 +250,10 @@ export async function ledgerSettlementsByIds(pool: Pool, ids: readonly number[])
     'SELECT id, setl_id, setl_time, acct_pay, acct_mulaid_pay FROM settlements WHERE id IN (?) ORDER BY setl_id',
     [ids],
   );
-  return rows.map((r) => ({ id: r.id, setlId: r.setl_id, setlTime: r.setl_time, acctPay: r.acct_pay, acctMulaidPay: r.acct_mulaid_pay }));
+  return rows.map(toMissing);
 }
+
+const toMissing = (r: RowDataPacket): MissingSettlement => ({ id: r.id, setlId: r.setl_id, setlTime: r.setl_time, acctPay: r.acct_pay, acctMulaidPay: r.acct_mulaid_pay });
 
 // ---------------------------------------------------------------------------------------------
 // Outcomes

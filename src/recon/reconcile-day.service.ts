@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Pool } from 'mysql2/promise';
 import type { App } from '../app.ts';
 import { env } from '../config/env.ts';
-import { inParts } from '../db/parts.ts';
 import { inTransaction } from '../db/transaction.ts';
 import {
   FILE_NAME_PATTERN, isDetailFile, missingInFileDetail, parseReconFileName, RECON_CODES, type InstitutionCounts,
@@ -11,7 +10,7 @@ import { logger } from '../logger.ts';
 import { jobCatalog, type JobPayload } from '../queue/catalog.ts';
 import { archiveFile, listInbox, rejectFile, sha256OfFile } from './inbox.ts';
 import {
-  countsOfDay, deleteMissingInFile, findFileVersion, insertOutcomes, latestFilesOfDay, ledgerCountsOfDay, ledgerIdsPage,
+  countsOfDay, deleteMissingInFile, findFileVersion, insertOutcomes, latestFilesOfDay, ledgerCountsOfDay, ledgerSettlementsPage,
   ledgerSettlementsByIds, recordDayRun, reportedIdsOf, type LatestFile, type MissingSettlement,
 } from './recon.repository.ts';
 import type { FileResult } from './reconcile-file.service.ts';
@@ -192,22 +191,12 @@ async function* missingInFilePages(
     }
     const reported = PackedIdSet.decode(file ? await reportedIdsOf(pool, file.fileId) : null);
     for (let after: string | null = null; ;) {
-      const page = await ledgerIdsPage(pool, businessDate, code, after, LEDGER_PAGE);
-      yield { code, detail, missing: await settlementsInOrder(pool, page.filter(([id]) => !reported.has(id)).map(([id]) => id)) };
+      const page = await ledgerSettlementsPage(pool, businessDate, code, after, LEDGER_PAGE);
+      yield { code, detail, missing: page.filter((s) => !reported.has(s.id)) };
       if (page.length < LEDGER_PAGE) break;
-      after = page.at(-1)![1];
+      after = page.at(-1)!.setlId;
       compactHeap();
     }
   }
 }
 
-const READ_PARTS = 4;
-
-/**
- * The settlements of ids listed in setl_id order, in that order: read in contiguous parts at once,
- * each in setl_id order. Their rows are scattered over the table, and one query reads them a page
- * at a time from a cold buffer pool.
- */
-async function settlementsInOrder(pool: Pool, ids: number[]): Promise<MissingSettlement[]> {
-  return (await Promise.all(inParts(ids, READ_PARTS).map((part) => ledgerSettlementsByIds(pool, part)))).flat();
-}

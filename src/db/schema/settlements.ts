@@ -38,11 +38,11 @@ export const settlements = mysqlTable(
     uniqueIndex('settlements_setl_id_uq').on(t.setlId),
     uniqueIndex('settlements_orig_uq').on(t.origSettlementId),
     // Serves reconciliation: the ledger's settlements of one business day per institution, in setl_id
-    // order, with everything a file row is compared with (and the id, which InnoDB appends), so that
-    // reading a day of a million never touches the table's rows: a quarter of the bytes, from pages a
-    // settlements import has just written.
+    // order, with everything a file row is compared with and a MISSING_IN_FILE outcome records (and
+    // the id, which InnoDB appends), so that reading a day of a million never touches the table's
+    // rows: a quarter of the bytes, from pages a settlements import has just written.
     index('settlements_day_institution_idx').on(
-      t.businessDate, t.fixmedinsCode, t.setlId, t.psnNo, t.acctPay, t.acctMulaidPay, t.medfeeSumamt, t.fundPaySumamt,
+      t.businessDate, t.fixmedinsCode, t.setlId, t.psnNo, t.acctPay, t.acctMulaidPay, t.medfeeSumamt, t.fundPaySumamt, t.setlTime,
     ),
     // Serves the day finaliser's count of each institution's settlements: a fifth of the index above,
     // which is larger than a default buffer pool at a million settlements a day, so counting there read

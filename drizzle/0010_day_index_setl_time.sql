@@ -1,0 +1,2 @@
+DROP INDEX `settlements_day_institution_idx` ON `settlements`;--> statement-breakpoint
+CREATE INDEX `settlements_day_institution_idx` ON `settlements` (`business_date`,`fixmedins_code`,`setl_id`,`psn_no`,`acct_pay`,`acct_mulaid_pay`,`medfee_sumamt`,`fund_pay_sumamt`,`setl_time`);
