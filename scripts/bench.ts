@@ -25,8 +25,9 @@ import { growLedgerTo, measureLedgerVerify, type VerifyRun } from './bench/ledge
 import { measureStatement } from './bench/statement.ts';
 import { createCampaign, runCampaignInProcess, runCampaignOnWorkers, startWorkerProcesses } from './bench/campaign.ts';
 import { runChild } from './bench/children.ts';
-import { codeVersion, innodbCounters, load1, loadAverages, machineInfo, quiesce } from './bench/machine.ts';
+import { codeVersion, load1, loadAverages, machineInfo, quiesce } from './bench/machine.ts';
 import { ROOT } from './bench/paths.ts';
+import { findServerPid, isLoopback, startProfile, type StepProfile } from './bench/profile.ts';
 import { runNaive } from './bench/naive.ts';
 import { parseBenchOptions, USAGE, type BenchOptions } from './bench/options.ts';
 import { measureRawInsert } from './bench/raw-insert.ts';
@@ -96,6 +97,8 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
     say(`load average at start: ${loadStart.join(', ')}; database ${databaseName(databaseUrl)}, queue prefix ${prefix}`);
 
     const loads: Record<string, [number, number]> = {};
+    const profiles: Record<string, StepProfile> = {};
+    const serverPid = isLoopback(databaseUrl) ? await findServerPid() : null;
     /** Runs one step and prints its line; a measured step's load average is kept under `measured`. */
     const step = async <T>(name: string, work: () => Promise<T>, describe: (value: T, seconds: number) => string, measured?: string): Promise<T> => {
       // A marker in the slow log, so its digest can tell the steps apart.
@@ -106,16 +109,16 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
         if (waited >= 1) say(`  (waited ${waited.toFixed(1)} s for InnoDB to flush before measuring)`);
       }
       const before = load1();
-      const counters = measured ? await innodbCounters(app.db.pool) : null;
+      const endProfile = measured ? await startProfile(app.db.pool, serverPid) : null;
       const t0 = performance.now();
       const value = await work();
       const seconds = (performance.now() - t0) / 1000;
       if (measured) loads[measured] = [before, load1()];
       say(`  ${name.padEnd(34)} ${seconds.toFixed(1).padStart(7)} s  ${describe(value, seconds)}`);
-      if (counters) {
-        const after = await innodbCounters(app.db.pool);
-        say(`  ${''.padEnd(44)} InnoDB: ${after.reads - counters.reads} page reads, ${after.flushed - counters.flushed} pages flushed, ` +
-          `${after.waitFree - counters.waitFree} waits for a free page`);
+      if (endProfile) {
+        const p = (profiles[measured!] = await endProfile());
+        say(`  ${''.padEnd(44)} CPU s: bench ${p.bench_cpu_s}, children ${p.children_cpu_s}, server ${p.server_cpu_s ?? '?'}; ` +
+          `InnoDB: ${p.page_reads} page reads, ${p.pages_flushed} pages flushed, ${p.waits_for_free_page} waits for a free page`);
       }
       return value;
     };
@@ -270,6 +273,7 @@ async function bench(options: BenchOptions): Promise<BenchResults> {
       ...(one && two ? { scale_out_2_vs_1: round(two.orders_per_s / one.orders_per_s) } : {}),
       imports,
       load_1m: loads,
+      profiles,
       statement_ms: statement.medianMs,
       statement_first_ms: statement.firstMs,
       statement_rows: statement.rows,

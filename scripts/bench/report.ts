@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { CodeVersion, MachineInfo } from './machine.ts';
+import type { StepProfile } from './profile.ts';
 
 export interface Rate {
   count: number;
@@ -84,6 +85,8 @@ export interface BenchResults {
   imports: Record<string, Rate>;
   /** 1-minute load average before and after each measured step (this run's own work included). */
   load_1m: Record<string, [number, number]>;
+  /** Per measured step: where its time went (scripts/bench/profile.ts). */
+  profiles: Record<string, StepProfile>;
   /** A payer's statement (median of five reads after a first one), its rows, and the ledger's size then. */
   statement_ms: number;
   statement_first_ms: number;
