@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ROOT } from './paths.ts';
@@ -25,15 +26,21 @@ function bundled(script: string): Promise<string> {
   return bundle;
 }
 
-/** This process's Node flags (`--cpu-prof` and the like) without the TypeScript loader. */
-function nodeFlags(): string[] {
+/**
+ * The flags the product's bin gives Node on its first line (package.json's build), so that a child
+ * runs as an operator's installed bin does, and this process's own (`--cpu-prof` and the like)
+ * without the TypeScript loader.
+ */
+async function nodeFlags(): Promise<string[]> {
+  const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { build: string } };
+  const bin = /#!\/usr\/bin\/env -S node ([^']*)'/.exec(scripts.build)?.[1]?.split(' ') ?? [];
   const flags: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {
     const flag = process.execArgv[i]!;
     if (flag === '--import' && process.execArgv[i + 1] === 'tsx') i++;
     else if (flag !== '--import=tsx') flags.push(flag);
   }
-  return flags;
+  return [...bin, ...flags];
 }
 
 /**
@@ -42,8 +49,9 @@ function nodeFlags(): string[] {
  */
 export async function runChild<T>(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<T> {
   const file = await bundled(script);
+  const flags = await nodeFlags();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags(), file, ...args], {
+    const child = spawn(process.execPath, [...flags, file, ...args], {
       cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';

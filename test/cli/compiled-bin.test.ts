@@ -10,7 +10,7 @@ import { eventually, exited } from '../support/process.ts';
 import { addInstitution, deliver, HEADER, newFolders, row } from '../support/recon.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; scripts: Record<string, string> };
 const bin = path.join(root, manifest.bin['premium-worker']!);
 
 const db = await useTestDb('compiled_bin');
@@ -35,7 +35,9 @@ describe('the installed bin', () => {
   it('is compiled JavaScript built by prepare, and runs --help, status and a reconciliation without the TypeScript loader', async () => {
     expect(manifest.scripts.prepare).toMatch(/build/);
     expect(bin).toMatch(/\.js$/);
-    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // A smaller young generation keeps a million-row reconciliation under 300 MB (BENCHMARKS.md).
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env -S node --max-semi-space-size=4\n')).toBe(true);
+    expect(execFileSync(bin, ['--version'], { cwd: root, encoding: 'utf8' }).trim()).toBe(manifest.version);
 
     const help = runTraced(['--help']);
     expect(help.code).toBe(0);

@@ -50,12 +50,13 @@ export async function splitPoint(file: string, { minBytes, share }: SplitRequest
 }
 
 /**
- * The rest of a split file, read and checked on this thread in the background, at most `ahead`
- * batches ahead of `next`: while the first part's rows are judged, this thread mostly waits for
+ * The rest of a split file, read and checked on this thread in the background, at most `aheadBytes`
+ * of batches ahead of `next`: while the first part's rows are judged, this thread mostly waits for
  * them. Rows are numbered from 1.
  */
 export class RestOfFile {
   private readonly ready: RowBatch[] = [];
+  private readyBytes = 0;
   private finished = false;
   private closed = false;
   private failure: unknown;
@@ -64,16 +65,18 @@ export class RestOfFile {
   private readonly reading: Promise<void>;
 
   /** `batches`: the rest's checked rows (checkedRowsFrom, detailRowsFrom); leaving their loop closes the file. */
-  constructor(batches: AsyncIterable<BuiltBatch>, private readonly ahead: number) {
+  constructor(batches: AsyncIterable<BuiltBatch>, private readonly aheadBytes: number) {
     this.reading = this.read(batches);
   }
 
   private async read(batches: AsyncIterable<BuiltBatch>): Promise<void> {
     try {
       for await (const batch of batches) {
-        this.ready.push(new RowBatch(batch.data));
+        const ready = new RowBatch(batch.data);
+        this.ready.push(ready);
+        this.readyBytes += ready.bytes;
         this.wakeTaker?.();
-        while (this.ready.length >= this.ahead && !this.closed) await new Promise<void>((resolve) => (this.wakeReader = resolve));
+        while (this.readyBytes >= this.aheadBytes && !this.closed) await new Promise<void>((resolve) => (this.wakeReader = resolve));
         if (this.closed) break;
       }
     } catch (error) {
@@ -89,6 +92,7 @@ export class RestOfFile {
     for (;;) {
       const batch = this.ready.shift();
       if (batch) {
+        this.readyBytes -= batch.bytes;
         this.wakeReader?.();
         return batch;
       }
@@ -102,6 +106,7 @@ export class RestOfFile {
   async close(): Promise<void> {
     this.closed = true;
     this.ready.length = 0;
+    this.readyBytes = 0;
     this.wakeReader?.();
     await this.reading;
   }

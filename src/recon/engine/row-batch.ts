@@ -43,6 +43,13 @@ export class RowBatch {
     return this.data.size;
   }
 
+  /** About what the batch holds in memory: its arrays, and its texts at a byte a character. */
+  get bytes(): number {
+    const d = this.data;
+    const arrays = [d.rows, d.valid, d.medfeeSumamt, d.acctPay, d.acctMulaidPay, d.fundPaySumamt, d.setlIdEnds, d.psnNoEnds, d.answerEnds];
+    return arrays.reduce((n, a) => n + (a?.byteLength ?? 0), 0) + d.setlIdText.length + d.psnNoText.length + (d.answerText?.length ?? 0);
+  }
+
   setlIdStart(i: number): number {
     return i === 0 ? 0 : this.data.setlIdEnds[i - 1]!;
   }

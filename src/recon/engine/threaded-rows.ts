@@ -43,8 +43,12 @@ const SPLIT_BYTES = 16 << 20;
  * finish at about the same time.
  */
 export const THREAD_SHARE = 0.65;
-/** Batches of the rest read ahead of the judging (about 20 MB). */
-const REST_AHEAD = 100;
+/**
+ * How much of the rest is read ahead of the judging. Most of the rest is read while the thread's
+ * part is judged and waits for its turn: the more of it, the sooner a reconciliation ends, but a 3202
+ * file's rows (with their answer lines) take twice a CSV row's memory.
+ */
+const REST_AHEAD_BYTES = 40 << 20;
 
 let threadCode: Promise<string> | undefined;
 
@@ -110,7 +114,7 @@ export async function openRowsInThread(
   let rest: RestOfFile | undefined;
   async function* batches(): AsyncGenerator<RowBatch> {
     // Started with the judging, not before: while the day's settlements load, the cores are taken.
-    if (restFrom !== undefined) rest = new RestOfFile(restRows(restFrom), REST_AHEAD);
+    if (restFrom !== undefined) rest = new RestOfFile(restRows(restFrom), REST_AHEAD_BYTES);
     let last = 0;
     for (;;) {
       const message = await thread.inbox.take();
