@@ -3,9 +3,10 @@ import type { Queryable } from '../db/client.ts';
 import { inParts } from '../db/parts.ts';
 import { byteOrder, type Person } from '../domain/eligibility.ts';
 import { readAccountPages } from '../ledger/accounts.ts';
+import { readEntryIndexPages } from '../ledger/entries.ts';
 import { findBindingsOf, type StoredBinding } from '../ledger/payers.ts';
 import { findInstitutions, findPersons, type InstitutionRef } from './lookups.repository.ts';
-import type { SettlementEvent } from './settlements.repository.ts';
+import { readPersonIndexPages, type SettlementEvent } from './settlements.repository.ts';
 
 /**
  * What a batch resolves its rows against: patients, their bindings with payers, institutions. No
@@ -44,13 +45,20 @@ export async function readLookups(db: Queryable, events: readonly SettlementEven
 }
 
 /**
- * A batch's lookups, read on the pool while the previous batch is written, and its accounts' pages
- * read ahead of the locking read that settles it.
+ * A batch's lookups, read on the pool while the previous batch is written, and the pages its
+ * transaction will write read ahead of it: the accounts, and the leaves of the two indexes by
+ * person that its ledger entries and settlements go to. At province scale these are mostly not in
+ * a default buffer pool, and the one connection that writes in file order would otherwise wait on
+ * the disk for each of them in turn.
  */
 export async function prefetchLookups(pool: Pool, events: readonly SettlementEvent[]): Promise<SettlementLookups> {
   const lookups = await readLookups(pool, events);
   const accounts = [...new Set(accountsOf(lookups))].sort((a, b) => a - b);
-  await Promise.all(inParts(accounts, LOOKUP_PARTS).map((part) => readAccountPages(pool, part)));
+  const patients = [...lookups.patients.values()].map((p) => p.id).sort((a, b) => a - b);
+  await Promise.all([
+    ...inParts(accounts, LOOKUP_PARTS / 2).flatMap((part) => [readAccountPages(pool, part), readEntryIndexPages(pool, part)]),
+    readPersonIndexPages(pool, patients),
+  ]);
   return lookups;
 }
 

@@ -26,6 +26,9 @@ export type SettlementRow = SettlementEvent;
 
 export const settlementsImport: ImportDefinition<(typeof COLUMNS | typeof OPTIONAL_COLUMNS)[number], SettlementRow, SettlementLookups> = {
   kind: 'settlements',
+  // Smaller than other imports' batches: the pages a batch reads ahead must still be in a default
+  // buffer pool when its transaction comes to them (fresh pages live in its "old" three-eighths).
+  batchSize: 500,
   description: 'medical settlements and refunds, applied once by setl_id in file order',
   columns: COLUMNS,
   optionalColumns: OPTIONAL_COLUMNS,

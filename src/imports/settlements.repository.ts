@@ -1,4 +1,4 @@
-import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { Fen } from '../domain/money.ts';
 import type { ShanghaiTime } from '../domain/time.ts';
 
@@ -85,4 +85,9 @@ export async function insertSettlements(conn: PoolConnection, settlements: reado
   // Read the ids back: with innodb_autoinc_lock_mode=2 (MySQL 8's default) a multi-row insert's ids need not be consecutive.
   const [rows] = await conn.query<RowDataPacket[]>('SELECT id, setl_id FROM settlements WHERE setl_id IN (?)', [settlements.map((s) => s.event.setlId)]);
   return new Map(rows.map((r) => [r.setl_id as string, r.id as number]));
+}
+
+/** Reads into the buffer pool the person index pages these patients' next settlements go to (see readEntryIndexPages). */
+export async function readPersonIndexPages(pool: Pool, personIds: readonly number[]): Promise<void> {
+  if (personIds.length > 0) await pool.query('SELECT COUNT(*) FROM settlements WHERE person_id IN (?)', [personIds]);
 }
