@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 import type { Bootstrap } from '../../src/admin/auth.ts';
 import { createAdminApp, listen } from '../../src/admin/server.ts';
 import type { App } from '../../src/app.ts';
-import { eventually, exited } from './process.ts';
+import { eventually, exited, spawnTracked } from './process.ts';
 
 /** An admin server of this test file, in process, closed after the file; returns its base URL. */
 export async function useAdminServer(app: App, bootstrap: Bootstrap | null): Promise<string> {
@@ -41,16 +41,20 @@ export async function signIn(base: string, token: string): Promise<Signed> {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** `premium-worker admin --port 0` as a child process, with its log (stderr) kept; stopped after the file. */
+/**
+ * `premium-worker admin --port 0` as a child process of the calling test, with its log (stderr)
+ * kept; stopped when the test ends (and killed with its group after the file, should that fail).
+ */
 export async function startAdminCli(env: Record<string, string>): Promise<{ base: string; child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'admin', '--port', '0'], {
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'admin', '--port', '0'], {
     cwd: root, env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let log = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (log += d));
-  afterAll(async () => {
+  // Called inside a test: a hook registered with afterAll there would never run.
+  onTestFinished(async () => {
     child.kill('SIGTERM');
     await exited(child);
   });
