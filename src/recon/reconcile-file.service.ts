@@ -171,7 +171,7 @@ async function recordRows(
   for await (const batch of reader.batches) {
     const batchAnswers = answers && new BatchAnswers(batch);
     const n = seq++;
-    const work = resolveRows(pool, batch, day, identity, fileId, recorded, batchAnswers).then(() => answers?.put(n, batchAnswers!.text()));
+    const work = resolveRows(pool, batch, day, identity, fileId, recorded, batchAnswers).then(() => answers?.put(n, batchAnswers!.parts()));
     // Awaited below in order; this only stops an early failure from being reported as unhandled.
     work.catch(() => undefined);
     inFlight.push(work);

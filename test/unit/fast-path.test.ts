@@ -64,3 +64,15 @@ describe('the fast path agrees with judgeRow', () => {
     expect(differing).toBeGreaterThan(100);
   });
 });
+
+describe('a batch of 3202 rows', () => {
+  it('keeps each answer line byte for byte, however long and in whatever script, past the room first set aside', () => {
+    const lines = [`S1\t${'长'.repeat(120_000)}\tP1\n`, 'S2\tM2\tP2\n', `S3\t${'x'.repeat(400_000)}\t患者\n`, 'S4\tnull\tP4\n'];
+    const builder = new RowBatchBuilder((_fields, check) => lines[Number(check.valid ? check.row.setlId : check.setlId)]!);
+    lines.forEach((_, i) => builder.push(i + 1, { valid: false, setlId: String(i), reasons: ['x'] }));
+    const batch = new RowBatch(builder.build().data);
+    expect(lines.map((_, i) => batch.answer(i))).toEqual(lines);
+    expect(Buffer.from(batch.answers(1, 3)).toString('utf8')).toBe(lines[1]! + lines[2]!);
+    expect(batch.answers(2, 2)).toHaveLength(0);
+  });
+});

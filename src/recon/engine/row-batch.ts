@@ -30,9 +30,11 @@ export interface RowBatchData {
   reasons: Map<number, string[]>;
   /**
    * 3202 files only: each row's answer line as it reads when MATCHED (see domain/national-files),
-   * end to end; row i's ends at answerEnds[i]. Built on the reading thread, where it costs no judging time.
+   * in UTF-8, end to end; row i's ends at byte answerEnds[i]. Built on the reading thread, where it
+   * costs no judging time, and handed over as bytes: written to the answers as they are, they are
+   * never strings on the judging thread, and never garbage on either.
    */
-  answerText?: string;
+  answerBytes?: Uint8Array;
   answerEnds?: Uint32Array;
 }
 
@@ -46,8 +48,8 @@ export class RowBatch {
   /** About what the batch holds in memory: its arrays, and its texts at a byte a character. */
   get bytes(): number {
     const d = this.data;
-    const arrays = [d.rows, d.valid, d.medfeeSumamt, d.acctPay, d.acctMulaidPay, d.fundPaySumamt, d.setlIdEnds, d.psnNoEnds, d.answerEnds];
-    return arrays.reduce((n, a) => n + (a?.byteLength ?? 0), 0) + d.setlIdText.length + d.psnNoText.length + (d.answerText?.length ?? 0);
+    const arrays = [d.rows, d.valid, d.medfeeSumamt, d.acctPay, d.acctMulaidPay, d.fundPaySumamt, d.setlIdEnds, d.psnNoEnds, d.answerEnds, d.answerBytes];
+    return arrays.reduce((n, a) => n + (a?.byteLength ?? 0), 0) + d.setlIdText.length + d.psnNoText.length;
   }
 
   setlIdStart(i: number): number {
@@ -81,18 +83,22 @@ export class RowBatch {
 
   /** Row i's answer line when MATCHED (3202 files). */
   answer(i: number): string {
-    return this.answers(i, i + 1);
+    return Buffer.from(this.answers(i, i + 1)).toString('utf8');
   }
 
-  /** The answer lines when MATCHED of rows [from, to) (3202 files), end to end. */
-  answers(from: number, to: number): string {
+  /** The answer lines when MATCHED of rows [from, to) (3202 files), end to end, as UTF-8 (a view, not a copy). */
+  answers(from: number, to: number): Uint8Array {
     const ends = this.data.answerEnds!;
-    return from >= to ? '' : this.data.answerText!.slice(from === 0 ? 0 : ends[from - 1]!, ends[to - 1]);
+    const bytes = this.data.answerBytes!;
+    return from >= to ? bytes.subarray(0, 0) : bytes.subarray(from === 0 ? 0 : ends[from - 1]!, ends[to - 1]);
   }
 }
 
 const orNull = (amount: number): number | null => (Number.isNaN(amount) ? null : amount);
 const orNaN = (amount: number | null): number => (amount === null ? Number.NaN : amount);
+
+/** Bytes first set aside for a batch's answer lines: about a hundred a row. */
+const ANSWER_BYTES = ROW_BATCH * 128;
 
 /** Builds each row's answer line (3202 files) as it is pushed. */
 export type AnswerLine = (fields: readonly string[] | undefined, check: RowCheck) => string;
@@ -119,13 +125,16 @@ export class RowBatchBuilder {
   private readonly reasons = new Map<number, string[]>();
   private setlIdLength = 0;
   private psnNoLength = 0;
-  private readonly answers: string[] = [];
+  private answerBytes: Buffer | undefined;
   private readonly answerEnds: Uint32Array<ArrayBuffer> | undefined;
   private answerLength = 0;
 
   /** `answerLine`: given for 3202 files, whose rows are answered line by line. */
   constructor(private readonly answerLine?: AnswerLine) {
-    if (answerLine) this.answerEnds = new Uint32Array(ROW_BATCH);
+    if (answerLine) {
+      this.answerEnds = new Uint32Array(ROW_BATCH);
+      this.answerBytes = Buffer.allocUnsafeSlow(ANSWER_BYTES);
+    }
   }
 
   get full(): boolean {
@@ -144,8 +153,13 @@ export class RowBatchBuilder {
     const psnNo = check.valid ? check.row.psnNo : '';
     if (this.answerLine) {
       const answer = this.answerLine(fields, check);
-      this.answers.push(answer);
-      this.answerEnds![i] = this.answerLength += answer.length;
+      // At most three bytes a UTF-16 unit: grown before a line could overflow it.
+      if (this.answerLength + answer.length * 3 > this.answerBytes!.length) {
+        const grown = Buffer.allocUnsafeSlow(Math.max(this.answerBytes!.length * 2, this.answerLength + answer.length * 3));
+        this.answerBytes!.copy(grown, 0, 0, this.answerLength);
+        this.answerBytes = grown;
+      }
+      this.answerEnds![i] = this.answerLength += this.answerBytes!.write(answer, this.answerLength, 'utf8');
     }
     if (check.valid) {
       this.valid[i] = 1;
@@ -170,9 +184,11 @@ export class RowBatchBuilder {
     };
     const arrays = [this.rows, this.valid, this.medfeeSumamt, this.acctPay, this.acctMulaidPay, this.fundPaySumamt, this.setlIdEnds, this.psnNoEnds];
     if (this.answerEnds) {
-      data.answerText = this.answers.join('');
+      // A buffer of its own (allocUnsafeSlow), so handing it over takes nothing else along.
+      const answerBytes = new Uint8Array(this.answerBytes!.buffer as ArrayBuffer, 0, this.answerLength);
+      data.answerBytes = answerBytes;
       data.answerEnds = this.answerEnds;
-      arrays.push(this.answerEnds);
+      arrays.push(this.answerEnds, answerBytes);
     }
     return { data, transfer: arrays.map((array) => array.buffer as ArrayBuffer) };
   }

@@ -20,7 +20,7 @@ export function answerRowsPath(inbox: string, archivedName: string): string {
  * finishing in any order: each batch's lines wait for those of the batches before it.
  */
 export class AnswerRows {
-  private readonly pending = new Map<number, string>();
+  private readonly pending = new Map<number, readonly (string | Uint8Array)[]>();
   private next = 0;
 
   private constructor(
@@ -38,13 +38,13 @@ export class AnswerRows {
     return new AnswerRows(stream, temporary, target);
   }
 
-  /** The lines of batch number `seq` (0, 1, ...). */
-  async put(seq: number, lines: string): Promise<void> {
+  /** The lines of batch number `seq` (0, 1, ...), in parts. */
+  async put(seq: number, lines: readonly (string | Uint8Array)[]): Promise<void> {
     this.pending.set(seq, lines);
     let full = false;
-    for (let text; (text = this.pending.get(this.next)) !== undefined; this.next++) {
+    for (let parts; (parts = this.pending.get(this.next)) !== undefined; this.next++) {
       this.pending.delete(this.next);
-      full = !this.stream.write(text) || full;
+      for (const part of parts) full = !this.stream.write(part) || full;
     }
     if (full) await once(this.stream, 'drain');
   }
@@ -82,15 +82,16 @@ export class BatchAnswers {
     if (code !== 'MATCHED' || ledger?.fundPaySumamt === null) this.rewritten.set(i, answerLine(this.batch.answer(i), code, ledger));
   }
 
-  text(): string {
-    if (this.rewritten.size === 0) return this.batch.answers(0, this.batch.size);
-    const parts: string[] = [];
+  /** The batch's lines, in parts to be written one after another. */
+  parts(): (string | Uint8Array)[] {
+    if (this.rewritten.size === 0) return [this.batch.answers(0, this.batch.size)];
+    const parts: (string | Uint8Array)[] = [];
     let from = 0;
     for (const i of [...this.rewritten.keys()].sort((a, b) => a - b)) {
       parts.push(this.batch.answers(from, i), this.rewritten.get(i)!);
       from = i + 1;
     }
     parts.push(this.batch.answers(from, this.batch.size));
-    return parts.join('');
+    return parts;
   }
 }
