@@ -3,7 +3,6 @@ import type { Queryable } from '../db/client.ts';
 import { inParts } from '../db/parts.ts';
 import { byteOrder, type Person } from '../domain/eligibility.ts';
 import { readAccountPages } from '../ledger/accounts.ts';
-import { readEntryIndexPages } from '../ledger/entries.ts';
 import { findBindingsOf, type StoredBinding } from '../ledger/payers.ts';
 import { findInstitutions, findPersons, type InstitutionRef } from './lookups.repository.ts';
 import { readPersonIndexPages, type SettlementEvent } from './settlements.repository.ts';
@@ -56,7 +55,7 @@ export async function prefetchLookups(pool: Pool, events: readonly SettlementEve
   const accounts = [...new Set(accountsOf(lookups))].sort((a, b) => a - b);
   const patients = [...lookups.patients.values()].map((p) => p.id).sort((a, b) => a - b);
   await Promise.all([
-    ...inParts(accounts, LOOKUP_PARTS / 2).flatMap((part) => [readAccountPages(pool, part), readEntryIndexPages(pool, part)]),
+    ...inParts(accounts, LOOKUP_PARTS).map((part) => readAccountPages(pool, part)),
     readPersonIndexPages(pool, patients),
   ]);
   return lookups;

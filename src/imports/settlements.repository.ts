@@ -87,7 +87,7 @@ export async function insertSettlements(conn: PoolConnection, settlements: reado
   return new Map(rows.map((r) => [r.setl_id as string, r.id as number]));
 }
 
-/** Reads into the buffer pool the person index pages these patients' next settlements go to (see readEntryIndexPages). */
+/** Reads into the buffer pool the person index pages these patients' next settlements go to (see readAccountPages). */
 export async function readPersonIndexPages(pool: Pool, personIds: readonly number[]): Promise<void> {
   if (personIds.length > 0) await pool.query('SELECT COUNT(*) FROM settlements WHERE person_id IN (?)', [personIds]);
 }

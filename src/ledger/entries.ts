@@ -1,4 +1,4 @@
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { Fen } from '../domain/money.ts';
 import type { AccountMovement } from '../domain/settlement.ts';
 import { applyBalanceDeltas } from './accounts.ts';
@@ -56,11 +56,3 @@ export async function findSettlementDebits(conn: PoolConnection, settlementIds: 
   return bySettlement;
 }
 
-/**
- * Reads into the buffer pool the per-account index page that each of these accounts' next entry
- * will be inserted into (the one holding its last entry), ahead of the transaction that inserts
- * them: as readAccountPages does for the accounts themselves.
- */
-export async function readEntryIndexPages(pool: Pool, accountIds: readonly number[]): Promise<void> {
-  if (accountIds.length > 0) await pool.query('SELECT MAX(id) FROM ledger_entries WHERE account_id IN (?) GROUP BY account_id', [accountIds]);
-}
