@@ -27,12 +27,14 @@ export async function lockAccounts(conn: PoolConnection, personIds: Iterable<num
  * that will lock and move them, and with each the `ledger_account_idx` leaf its next entry goes
  * to (the one holding its last): that transaction's locking read and inserts, on the one connection
  * that writes in file order, would otherwise wait on the disk page by page. Callers run several in
- * parallel. One index dive per account (a GROUP BY would read every entry of the account).
+ * parallel. One index entry read per account (MAX or a GROUP BY read every entry of the account).
  */
 export async function readAccountPages(pool: Pool, personIds: readonly number[]): Promise<void> {
   if (personIds.length === 0) return;
   await pool.query(
-    'SELECT a.balance, (SELECT MAX(e.id) FROM ledger_entries e WHERE e.account_id = a.person_id) FROM accounts a WHERE a.person_id IN (?)', [personIds],
+    `SELECT a.balance, (SELECT e.id FROM ledger_entries e WHERE e.account_id = a.person_id ORDER BY e.id DESC LIMIT 1)
+       FROM accounts a WHERE a.person_id IN (?)`,
+    [personIds],
   );
 }
 
