@@ -1,5 +1,5 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { readCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { EarlyCheckpoint, readCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { LedgerReport } from './verify-checks.ts';
 import { verifyFromZero } from './verify-full.ts';
 import { verifySinceCheckpoint } from './verify-incremental.ts';
@@ -50,12 +50,23 @@ export async function runLedgerVerify(pool: Pool, options: VerifyOptions = {}): 
   const limit = options.maxProblems ?? 100;
   const settle = options.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
   const checkpoint = options.full ? null : await readCheckpoint(pool);
-  const { report, save } = await inSnapshot(pool, (conn) =>
-    (checkpoint ? verifySinceCheckpoint(conn, checkpoint, limit, settle) : verifyFromZero(conn, limit, settle)));
+  let early: EarlyCheckpoint | undefined;
+  let outcome;
+  try {
+    outcome = await inSnapshot(pool, (conn) => (checkpoint
+      ? verifySinceCheckpoint(conn, checkpoint, limit, settle)
+      : verifyFromZero(conn, limit, settle, (accounts) => (early = new EarlyCheckpoint(pool, accounts)))));
+  } catch (error) {
+    await early?.abandon();
+    throw error;
+  }
+  const { report, save } = outcome;
   if (report.problems.length === 0) {
-    await saveCheckpoint(pool, save.checkpoint, save.accounts, report.mode === 'full');
+    if (early) await early.commit(save.checkpoint);
+    else await saveCheckpoint(pool, save.checkpoint, save.accounts, report.mode === 'full');
     report.checkpointEntryId = save.checkpoint.throughEntryId;
   } else {
+    await early?.abandon();
     report.checkpointEntryId = checkpoint?.throughEntryId ?? (await readCheckpoint(pool))?.throughEntryId ?? null;
   }
   return report;

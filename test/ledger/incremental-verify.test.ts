@@ -162,6 +162,21 @@ describe('ledger verify after a checkpoint', () => {
     expect((await full()).problems).toEqual([]);
   });
 
+  it('keeps every account checkpoint as it was when a full verify whose balances hold finds an order wrong', async () => {
+    const { fresh } = await checkpointThenDay();
+    const accountCheckpoints = async () => (await pool.query<RowDataPacket[]>('SELECT * FROM ledger_account_checkpoints ORDER BY account_id'))[0];
+    const before = { ledger: await checkpointAt(), accounts: await accountCheckpoints() };
+    await pool.query('UPDATE premium_orders SET premium = 401 WHERE id = ?', [fresh.order]);
+    expect(lines(await full())).toEqual([`order_debits order ${fresh.order} (paid) 401 400`]);
+    expect({ ledger: await checkpointAt(), accounts: await accountCheckpoints() }).toEqual(before);
+    // The accounts the day moved are folded in once the proof holds again.
+    await pool.query('UPDATE premium_orders SET premium = 400 WHERE id = ?', [fresh.order]);
+    expect((await full()).problems).toEqual([]);
+    expect(await checkpointAt()).toBe(await lastEntryId());
+    const [[cp]] = await pool.query<RowDataPacket[]>('SELECT entries, total FROM ledger_account_checkpoints WHERE account_id = ?', [fresh.payer]);
+    expect(cp).toMatchObject({ entries: 1, total: -400 });
+  });
+
   it('does not fold entries younger than the settling time into the checkpoint', async () => {
     expect((await full()).problems).toEqual([]);
     const before = await checkpointAt();
