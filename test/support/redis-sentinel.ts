@@ -98,10 +98,17 @@ export class SentinelRedis {
     return { old, promoted };
   }
 
-  /** Brings the old primary back; the Sentinels turn it into a replica of the new one. */
+  /**
+   * Brings the old primary back; the Sentinels turn it into a replica of the new one. Started again
+   * should it exit at once: a client's outgoing connection may hold the freed port for a moment.
+   */
   async restartAsReplica(port: number): Promise<void> {
-    this.startData(port, ['--replicaof', '127.0.0.1', String(await this.primaryPort())]);
-    await eventually(async () => String(await answer(port, 'INFO', 'replication')).includes('master_link_status:up'), 30_000, 'the old primary to follow the new one');
+    const primary = String(await this.primaryPort());
+    await eventually(async () => {
+      const server = this.servers.get(port);
+      if (!server || server.exitCode !== null || server.signalCode !== null) this.startData(port, ['--replicaof', '127.0.0.1', primary]);
+      return String(await answer(port, 'INFO', 'replication')).includes('master_link_status:up');
+    }, 60_000, 'the old primary to follow the new one');
   }
 
   async stop(): Promise<void> {
