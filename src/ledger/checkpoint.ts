@@ -55,53 +55,43 @@ export async function saveCheckpoint(pool: Pool, checkpoint: LedgerCheckpoint, a
 }
 
 /**
- * A full verify's account checkpoints, written on a connection of their own while the verify still
- * reads orders and settlements (rewriting them is a fifth of a full verify at province scale): the
- * transaction commits with the ledger checkpoint once the whole proof holds and is rolled back
- * otherwise. Should the early write fail, `commit` saves everything afresh.
+ * A full verify's account checkpoints, written in a transaction of their own while the verify still
+ * reads orders and settlements (rewriting them is a fifth of a full verify at province scale). The
+ * transaction waits for the verdict: it commits with the ledger checkpoint once the whole proof
+ * holds and rolls back otherwise; a transient fault reruns it, as any transaction.
  */
 export class EarlyCheckpoint {
-  private conn: PoolConnection | undefined;
-  private readonly written: Promise<void>;
+  private decide!: (checkpoint: LedgerCheckpoint | null) => void;
+  private readonly verdict = new Promise<LedgerCheckpoint | null>((resolve) => (this.decide = resolve));
+  private readonly saved: Promise<void>;
 
-  constructor(
-    private readonly pool: Pool,
-    private readonly accounts: () => Iterable<AccountCheckpoint>,
-  ) {
-    this.written = this.write();
-    this.written.catch(() => undefined);
+  constructor(pool: Pool, accounts: () => Iterable<AccountCheckpoint>) {
+    this.saved = inTransaction(pool, async (conn) => {
+      await writeAccountCheckpoints(conn, accounts(), true);
+      const checkpoint = await this.verdict;
+      if (!checkpoint) throw new Abandoned();
+      await writeLedgerCheckpoint(conn, checkpoint);
+    }).catch((error: unknown) => {
+      if (!(error instanceof Abandoned)) throw error;
+    });
+    // Surfaced by commit.
+    this.saved.catch(() => undefined);
   }
 
-  private async write(): Promise<void> {
-    this.conn = await this.pool.getConnection();
-    await this.conn.beginTransaction();
-    await writeAccountCheckpoints(this.conn, this.accounts(), true);
+  /** The proof held: saves the ledger checkpoint with the accounts'. */
+  commit(checkpoint: LedgerCheckpoint): Promise<void> {
+    this.decide(checkpoint);
+    return this.saved;
   }
 
-  async commit(checkpoint: LedgerCheckpoint): Promise<void> {
-    const committed = await this.written.then(async () => {
-      await writeLedgerCheckpoint(this.conn!, checkpoint);
-      await this.conn!.commit();
-      return true;
-    }).catch(() => false);
-    await this.end(committed);
-    if (!committed) await saveCheckpoint(this.pool, checkpoint, this.accounts(), true);
-  }
-
+  /** The proof did not hold (or failed): nothing is saved. */
   async abandon(): Promise<void> {
-    await this.written.catch(() => undefined);
-    await this.end(false);
-  }
-
-  private async end(committed: boolean): Promise<void> {
-    const conn = this.conn;
-    this.conn = undefined;
-    if (!conn) return;
-    if (committed) return conn.release();
-    // A connection that cannot even roll back is not given back to the pool.
-    await conn.rollback().then(() => conn.release(), () => conn.destroy());
+    this.decide(null);
+    await this.saved.catch(() => undefined);
   }
 }
+
+class Abandoned extends Error {}
 
 /** `replace` empties the per-account table first. Batches keep each statement small. */
 async function writeAccountCheckpoints(conn: PoolConnection, accounts: Iterable<AccountCheckpoint>, replace: boolean): Promise<void> {

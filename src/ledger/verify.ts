@@ -51,16 +51,13 @@ export async function runLedgerVerify(pool: Pool, options: VerifyOptions = {}): 
   const settle = options.settleSeconds ?? DEFAULT_SETTLE_SECONDS;
   const checkpoint = options.full ? null : await readCheckpoint(pool);
   let early: EarlyCheckpoint | undefined;
-  let outcome;
-  try {
-    outcome = await inSnapshot(pool, (conn) => (checkpoint
-      ? verifySinceCheckpoint(conn, checkpoint, limit, settle)
-      : verifyFromZero(conn, limit, settle, (accounts) => (early = new EarlyCheckpoint(pool, accounts)))));
-  } catch (error) {
-    await early?.abandon();
-    throw error;
-  }
-  const { report, save } = outcome;
+  const { report, save } = await inSnapshot(pool, (conn) => (checkpoint
+    ? verifySinceCheckpoint(conn, checkpoint, limit, settle)
+    : verifyFromZero(conn, limit, settle, (accounts) => (early = new EarlyCheckpoint(pool, accounts)))))
+    .catch(async (error: unknown) => {
+      await early?.abandon();
+      throw error;
+    });
   if (report.problems.length === 0) {
     if (early) await early.commit(save.checkpoint);
     else await saveCheckpoint(pool, save.checkpoint, save.accounts, report.mode === 'full');

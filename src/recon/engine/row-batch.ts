@@ -48,8 +48,7 @@ export class RowBatch {
   /** About what the batch holds in memory: its arrays, and its texts at a byte a character. */
   get bytes(): number {
     const d = this.data;
-    const arrays = [d.rows, d.valid, d.medfeeSumamt, d.acctPay, d.acctMulaidPay, d.fundPaySumamt, d.setlIdEnds, d.psnNoEnds, d.answerEnds, d.answerBytes];
-    return arrays.reduce((n, a) => n + (a?.byteLength ?? 0), 0) + d.setlIdText.length + d.psnNoText.length;
+    return arraysOf(d).reduce((n, a) => n + a.byteLength, 0) + d.setlIdText.length + d.psnNoText.length;
   }
 
   setlIdStart(i: number): number {
@@ -182,14 +181,18 @@ export class RowBatchBuilder {
       fundPaySumamt: this.fundPaySumamt, setlIdText: this.setlIds.join(''), setlIdEnds: this.setlIdEnds, psnNoText: this.psnNos.join(''),
       psnNoEnds: this.psnNoEnds, reasons: this.reasons,
     };
-    const arrays = [this.rows, this.valid, this.medfeeSumamt, this.acctPay, this.acctMulaidPay, this.fundPaySumamt, this.setlIdEnds, this.psnNoEnds];
     if (this.answerEnds) {
       // A buffer of its own (allocUnsafeSlow), so handing it over takes nothing else along.
-      const answerBytes = new Uint8Array(this.answerBytes!.buffer as ArrayBuffer, 0, this.answerLength);
-      data.answerBytes = answerBytes;
+      data.answerBytes = new Uint8Array(this.answerBytes!.buffer, 0, this.answerLength);
       data.answerEnds = this.answerEnds;
-      arrays.push(this.answerEnds, answerBytes);
     }
-    return { data, transfer: arrays.map((array) => array.buffer as ArrayBuffer) };
+    return { data, transfer: arraysOf(data).map((array) => array.buffer as ArrayBuffer) };
   }
+}
+
+/** A batch's typed arrays: most of its memory, and what a postMessage hands over instead of copying. */
+function arraysOf(d: RowBatchData): ArrayBufferView[] {
+  const arrays: ArrayBufferView[] = [d.rows, d.valid, d.medfeeSumamt, d.acctPay, d.acctMulaidPay, d.fundPaySumamt, d.setlIdEnds, d.psnNoEnds];
+  if (d.answerEnds) arrays.push(d.answerEnds, d.answerBytes!);
+  return arrays;
 }
